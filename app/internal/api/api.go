@@ -1,0 +1,90 @@
+// Package api is the HTTP surface of the service: routes, handlers and the
+// JSON answers for requests no route takes.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"goapi/internal/httpjson"
+	"goapi/internal/items"
+	"goapi/internal/metrics"
+	"goapi/internal/middleware"
+)
+
+// Options are what the API needs from the outside.
+type Options struct {
+	Store        items.Store
+	Token        string
+	MaxBodyBytes int64
+	Logger       *slog.Logger
+	Metrics      *metrics.HTTP
+	// Ready is flipped to false when the drain starts.
+	Ready *atomic.Bool
+}
+
+// API serves the public routes.
+type API struct {
+	store        items.Store
+	maxBodyBytes int64
+	log          *slog.Logger
+	ready        *atomic.Bool
+	mux          *http.ServeMux
+}
+
+// New returns the public handler with its middleware applied.
+func New(o Options) http.Handler {
+	a := &API{store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, ready: o.Ready, mux: http.NewServeMux()}
+	auth := func(h http.HandlerFunc) http.Handler { return middleware.RequireToken(o.Token, h) }
+
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET /readyz", a.readyz)
+	a.mux.HandleFunc("GET /version", a.version)
+	a.mux.HandleFunc("GET /v1/items", a.listItems)
+	a.mux.Handle("POST /v1/items", auth(a.createItem))
+	a.mux.HandleFunc("GET /v1/items/{id}", a.getItem)
+	a.mux.Handle("PUT /v1/items/{id}", auth(a.replaceItem))
+	a.mux.Handle("PATCH /v1/items/{id}", auth(a.patchItem))
+	a.mux.Handle("DELETE /v1/items/{id}", auth(a.deleteItem))
+
+	return middleware.Observe(o.Logger, o.Metrics, middleware.Recover(o.Logger, a))
+}
+
+// ServeHTTP routes r, answering in JSON where the router has no route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := a.mux.Handler(r); pattern == "" {
+		// The router's own 404 and 405 answers are plain text; keep its
+		// status and Allow header but answer in our error shape.
+		a.mux.ServeHTTP(&jsonErrors{ResponseWriter: w}, r)
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+// jsonErrors replaces the router's plain-text 404 and 405 bodies with the
+// JSON error envelope and lets anything else (such as redirects) through.
+type jsonErrors struct {
+	http.ResponseWriter
+	replaced bool
+}
+
+func (w *jsonErrors) WriteHeader(code int) {
+	switch code {
+	case http.StatusNotFound:
+		w.replaced = true
+		httpjson.Error(w.ResponseWriter, code, "not_found", "no such route")
+	case http.StatusMethodNotAllowed:
+		w.replaced = true
+		httpjson.Error(w.ResponseWriter, code, "method_not_allowed", "method not allowed; see the Allow header")
+	default:
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (w *jsonErrors) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}

@@ -1,0 +1,32 @@
+package api
+
+import (
+	"net/http"
+
+	"goapi/internal/httpjson"
+	"goapi/internal/version"
+)
+
+type statusResponse struct {
+	Status string `json:"status"`
+}
+
+// healthz answers while the process can serve at all; it checks no
+// dependency, so a slow dependency never gets the pod restarted.
+func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
+	httpjson.Write(w, http.StatusOK, statusResponse{"ok"})
+}
+
+// readyz fails as soon as the drain starts, so endpoints stop routing here
+// before the listener closes.
+func (a *API) readyz(w http.ResponseWriter, _ *http.Request) {
+	if !a.ready.Load() {
+		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"draining"})
+		return
+	}
+	httpjson.Write(w, http.StatusOK, statusResponse{"ready"})
+}
+
+func (a *API) version(w http.ResponseWriter, _ *http.Request) {
+	httpjson.Write(w, http.StatusOK, version.Get())
+}

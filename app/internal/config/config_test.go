@@ -1,0 +1,90 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+const goodToken = "0123456789abcdef"
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(lookup(map[string]string{"API_TOKEN": goodToken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Port: 8080, MetricsPort: 9090, LogLevel: slog.LevelInfo, AppEnv: "development",
+		APIToken: goodToken, DrainDelay: 5 * time.Second, ShutdownTimeout: 15 * time.Second,
+		MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		IdleTimeout: 60 * time.Second,
+	}
+	if c != want {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	c, err := Load(lookup(map[string]string{
+		"API_TOKEN": goodToken, "PORT": "8000", "METRICS_PORT": "9000", "LOG_LEVEL": "debug",
+		"APP_ENV": "prod", "DRAIN_DELAY": "0s", "SHUTDOWN_TIMEOUT": "20s", "MAX_BODY_BYTES": "4096",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 8000 || c.MetricsPort != 9000 || c.LogLevel != slog.LevelDebug || c.AppEnv != "prod" ||
+		c.DrainDelay != 0 || c.ShutdownTimeout != 20*time.Second || c.MaxBodyBytes != 4096 {
+		t.Fatalf("overrides not applied: %+v", c)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	cases := []struct {
+		name, key, value, wantVar, wantReason string
+	}{
+		{"missing token", "API_TOKEN", "", "API_TOKEN", "is required"},
+		{"short token", "API_TOKEN", "short-secret", "API_TOKEN", "at least 16 characters"},
+		{"port not a number", "PORT", "http", "PORT", `"http" is not a port number`},
+		{"port out of range", "PORT", "70000", "PORT", "between 1 and 65535"},
+		{"metrics port zero", "METRICS_PORT", "0", "METRICS_PORT", "not a port number"},
+		{"ports equal", "METRICS_PORT", "8080", "METRICS_PORT", "must differ from PORT"},
+		{"log level", "LOG_LEVEL", "loud", "LOG_LEVEL", "not one of debug, info, warn, error"},
+		{"app env", "APP_ENV", "Prod!", "APP_ENV", "lower-case letters"},
+		{"drain not a duration", "DRAIN_DELAY", "5", "DRAIN_DELAY", "not a duration"},
+		{"negative drain", "DRAIN_DELAY", "-1s", "DRAIN_DELAY", "below the minimum"},
+		{"shutdown too short", "SHUTDOWN_TIMEOUT", "10ms", "SHUTDOWN_TIMEOUT", "below the minimum of 1s"},
+		{"shutdown too long", "SHUTDOWN_TIMEOUT", "29s", "SHUTDOWN_TIMEOUT", "must stay below"},
+		{"body limit", "MAX_BODY_BYTES", "-3", "MAX_BODY_BYTES", "not a positive number"},
+		{"read timeout", "READ_TIMEOUT", "soon", "READ_TIMEOUT", "not a duration"},
+		{"write timeout", "WRITE_TIMEOUT", "0s", "WRITE_TIMEOUT", "below the minimum"},
+		{"idle timeout", "IDLE_TIMEOUT", "1h1", "IDLE_TIMEOUT", "not a duration"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"API_TOKEN": goodToken, tc.key: tc.value}
+			_, err := Load(lookup(env))
+			if err == nil {
+				t.Fatalf("%s=%q accepted", tc.key, tc.value)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tc.wantVar+": ") || !strings.Contains(msg, tc.wantReason) {
+				t.Fatalf("message %q should name %s and say %q", msg, tc.wantVar, tc.wantReason)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Fatalf("message %q spans lines", msg)
+			}
+		})
+	}
+}
+
+func TestTokenNeverInMessage(t *testing.T) {
+	_, err := Load(lookup(map[string]string{"API_TOKEN": "hunter2"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error %v must reject the token without echoing it", err)
+	}
+}

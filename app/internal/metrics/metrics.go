@@ -1,0 +1,53 @@
+// Package metrics owns the Prometheus registry the service exposes on its
+// metrics port.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// HTTP holds the request metrics. Labels use the route pattern, never the raw
+// path, so cardinality stays bounded by the number of routes.
+type HTTP struct {
+	Requests *prometheus.CounterVec
+	Duration *prometheus.HistogramVec
+	InFlight prometheus.Gauge
+}
+
+// New returns a registry with the Go and process collectors and the HTTP
+// metrics registered. A registry per server keeps tests independent of the
+// global default registry.
+func New() (*prometheus.Registry, *HTTP) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	labels := []string{"route", "method", "code"}
+	m := &HTTP{
+		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total",
+			Help: "HTTP requests served, by route pattern, method and status code.",
+		}, labels),
+		Duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "HTTP request latency, by route pattern, method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, labels),
+		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "http_requests_in_flight",
+			Help: "HTTP requests being served now.",
+		}),
+	}
+	reg.MustRegister(m.Requests, m.Duration, m.InFlight)
+	return reg, m
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func Handler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+}
