@@ -20,8 +20,10 @@ type Options struct {
 	MaxBodyBytes int64
 	Logger       *slog.Logger
 	Metrics      *metrics.HTTP
-	// Ready is flipped to false when the drain starts.
-	Ready *atomic.Bool
+	// Started is set once the server serves; Ready is set then too and
+	// cleared again when the drain starts.
+	Started *atomic.Bool
+	Ready   *atomic.Bool
 }
 
 // API serves the public routes.
@@ -29,17 +31,19 @@ type API struct {
 	store        items.Store
 	maxBodyBytes int64
 	log          *slog.Logger
+	started      *atomic.Bool
 	ready        *atomic.Bool
 	mux          *http.ServeMux
 }
 
 // New returns the public handler with its middleware applied.
 func New(o Options) http.Handler {
-	a := &API{store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, ready: o.Ready, mux: http.NewServeMux()}
+	a := &API{store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, started: o.Started, ready: o.Ready, mux: http.NewServeMux()}
 	auth := func(h http.HandlerFunc) http.Handler { return middleware.RequireToken(o.Token, h) }
 
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
+	a.mux.HandleFunc("GET /startupz", a.startupz)
 	a.mux.HandleFunc("GET /version", a.version)
 	a.mux.HandleFunc("GET /v1/items", a.listItems)
 	a.mux.Handle("POST /v1/items", auth(a.createItem))

@@ -20,11 +20,12 @@ const token = "test-token-0123456789"
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	_, m := metrics.New()
-	ready := &atomic.Bool{}
+	ready, started := &atomic.Bool{}, &atomic.Bool{}
 	ready.Store(true)
+	started.Store(true)
 	srv := httptest.NewServer(New(Options{
 		Store: items.NewMemoryStore(), Token: token, MaxBodyBytes: 256,
-		Logger: slog.New(slog.DiscardHandler), Metrics: m, Ready: ready,
+		Logger: slog.New(slog.DiscardHandler), Metrics: m, Started: started, Ready: ready,
 	}))
 	t.Cleanup(srv.Close)
 	return srv
@@ -246,19 +247,21 @@ func TestRequestID(t *testing.T) {
 
 func TestOpsEndpoints(t *testing.T) {
 	_, m := metrics.New()
-	ready := &atomic.Bool{}
+	ready, started := &atomic.Bool{}, &atomic.Bool{}
 	srv := httptest.NewServer(New(Options{Store: items.NewMemoryStore(), Token: token, MaxBodyBytes: 64,
-		Logger: slog.New(slog.DiscardHandler), Metrics: m, Ready: ready}))
+		Logger: slog.New(slog.DiscardHandler), Metrics: m, Started: started, Ready: ready}))
 	defer srv.Close()
 	if resp := do(t, srv, call{method: "GET", path: "/healthz"}); resp.StatusCode != 200 {
 		t.Fatalf("healthz %d", resp.StatusCode)
 	}
-	if resp := do(t, srv, call{method: "GET", path: "/readyz"}); resp.StatusCode != 503 {
-		t.Fatalf("readyz before ready: %d", resp.StatusCode)
-	}
-	ready.Store(true)
-	if resp := do(t, srv, call{method: "GET", path: "/readyz"}); resp.StatusCode != 200 {
-		t.Fatalf("readyz when ready: %d", resp.StatusCode)
+	for path, flag := range map[string]*atomic.Bool{"/readyz": ready, "/startupz": started} {
+		if resp := do(t, srv, call{method: "GET", path: path}); resp.StatusCode != 503 {
+			t.Fatalf("%s before start: %d", path, resp.StatusCode)
+		}
+		flag.Store(true)
+		if resp := do(t, srv, call{method: "GET", path: path}); resp.StatusCode != 200 {
+			t.Fatalf("%s once started: %d", path, resp.StatusCode)
+		}
 	}
 	if v := decode[map[string]string](t, do(t, srv, call{method: "GET", path: "/version"})); v["version"] == "" || v["commit"] == "" {
 		t.Fatalf("version %v", v)

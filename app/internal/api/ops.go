@@ -27,6 +27,16 @@ func (a *API) readyz(w http.ResponseWriter, _ *http.Request) {
 	httpjson.Write(w, http.StatusOK, statusResponse{"ready"})
 }
 
+// startupz answers 200 once the server has served at all and keeps doing so
+// through the drain, so a startup probe never restarts a stopping pod.
+func (a *API) startupz(w http.ResponseWriter, _ *http.Request) {
+	if !a.started.Load() {
+		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"starting"})
+		return
+	}
+	httpjson.Write(w, http.StatusOK, statusResponse{"started"})
+}
+
 func (a *API) version(w http.ResponseWriter, _ *http.Request) {
 	httpjson.Write(w, http.StatusOK, version.Get())
 }

@@ -24,6 +24,7 @@ import (
 type Server struct {
 	cfg     config.Config
 	log     *slog.Logger
+	started atomic.Bool
 	ready   atomic.Bool
 	api     *http.Server
 	metrics *http.Server
@@ -41,6 +42,7 @@ func New(cfg config.Config, log *slog.Logger) *Server {
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       log,
 		Metrics:      httpMetrics,
+		Started:      &s.started,
 		Ready:        &s.ready,
 	})
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
@@ -93,6 +95,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	go serve(s.api, s.apiLn)
 	go serve(s.metrics, s.metLn)
+	s.started.Store(true)
 	s.ready.Store(true)
 	s.log.Info("listening", "api", s.APIAddr(), "metrics", s.MetricsAddr(), "env", s.cfg.AppEnv)
 

@@ -87,8 +87,10 @@ func TestDrainFinishesInFlightRequests(t *testing.T) {
 	if time.Since(stopped) >= 300*time.Millisecond {
 		t.Fatal("readiness failed only after the drain delay")
 	}
-	if got := status(addr, "/healthz"); got != 200 {
-		t.Fatalf("liveness during the drain: %d", got)
+	for _, path := range []string{"/healthz", "/startupz"} {
+		if got := status(addr, path); got != 200 {
+			t.Fatalf("%s during the drain: %d", path, got)
+		}
 	}
 
 	_, _ = feed.Write([]byte(`"late"}`))
