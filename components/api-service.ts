@@ -1,0 +1,235 @@
+// ApiService: everything the API needs in its namespace: identity, config,
+// secret, workload, Service, Ingress, autoscaling, disruption budget and
+// network policy, all selecting the same pods.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { apiPort, metricsPort, tokenEnv } from "./app-contract";
+import { configChecksum } from "./checksum";
+import { labelsFor } from "./labels";
+import { podSpec } from "./pod";
+
+export interface ApiServiceArgs {
+  /** Image pinned by digest. */
+  image: pulumi.Input<string>;
+  namespace: string;
+  /** Create the namespace, labelled to enforce Pod Security "restricted". */
+  createNamespace: boolean;
+  /** APP_ENV for the app, usually the stack name. */
+  appEnv: string;
+  app: {
+    logLevel: string;
+    drainDelaySeconds: number;
+    shutdownTimeoutSeconds: number;
+    maxBodyBytes: number;
+    env: Record<string, string>;
+  };
+  /** Bearer token for writes; kept secret end to end. */
+  apiToken: pulumi.Input<string>;
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  autoscaling: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
+  ingress: {
+    className: string;
+    host: string;
+    path: string;
+    controllerNamespace: string;
+    tls?: { secretName?: string; clusterIssuer?: string };
+  };
+  /** Namespace whose Prometheus may scrape the metrics port. */
+  metricsNamespace: string;
+}
+
+export class ApiService extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly deploymentName: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly ingressName: pulumi.Output<string>;
+  public readonly url: string;
+
+  constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("goapi:index:ApiService", name, {}, opts);
+    const child = { parent: this };
+    const labels = labelsFor(name, args.appEnv);
+    const meta = () => ({ name, namespace: this.namespace, labels: labels.all });
+
+    if (args.createNamespace) {
+      const ns = new k8s.core.v1.Namespace(
+        name,
+        {
+          metadata: {
+            name: args.namespace,
+            labels: {
+              ...labels.all,
+              "pod-security.kubernetes.io/enforce": "restricted",
+              "pod-security.kubernetes.io/enforce-version": "latest",
+              "pod-security.kubernetes.io/warn": "restricted",
+              "pod-security.kubernetes.io/audit": "restricted",
+            },
+          },
+        },
+        child,
+      );
+      this.namespace = ns.metadata.name;
+    } else {
+      this.namespace = pulumi.output(args.namespace);
+    }
+
+    const account = new k8s.core.v1.ServiceAccount(name, { metadata: meta(), automountServiceAccountToken: false }, child);
+
+    const configData: Record<string, string> = {
+      ...args.app.env,
+      APP_ENV: args.appEnv,
+      LOG_LEVEL: args.app.logLevel,
+      PORT: String(apiPort),
+      METRICS_PORT: String(metricsPort),
+      DRAIN_DELAY: `${args.app.drainDelaySeconds}s`,
+      SHUTDOWN_TIMEOUT: `${args.app.shutdownTimeoutSeconds}s`,
+      MAX_BODY_BYTES: String(args.app.maxBodyBytes),
+    };
+    const config = new k8s.core.v1.ConfigMap(name, { metadata: meta(), data: configData }, child);
+
+    const secretData = pulumi.secret(pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token })));
+    const secret = new k8s.core.v1.Secret(name, { metadata: meta(), type: "Opaque", stringData: secretData }, child);
+
+    const deployment = new k8s.apps.v1.Deployment(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          // No replicas: the HPA owns the count, and a fixed value here would
+          // reset it on every update.
+          selector: { matchLabels: labels.selector },
+          revisionHistoryLimit: 5,
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: {
+              labels: labels.all,
+              annotations: {
+                "goapi.dev/config-checksum": configChecksum(configData, secretData),
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": String(metricsPort),
+              },
+            },
+            spec: podSpec({
+              image: args.image,
+              serviceAccountName: account.metadata.name,
+              configMapName: config.metadata.name,
+              secretName: secret.metadata.name,
+              resources: args.resources,
+              drainDelaySeconds: args.app.drainDelaySeconds,
+              shutdownTimeoutSeconds: args.app.shutdownTimeoutSeconds,
+              spread: args.autoscaling.maxReplicas > 1,
+              selector: labels.selector,
+            }),
+          },
+        },
+      },
+      child,
+    );
+
+    const service = new k8s.core.v1.Service(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          type: "ClusterIP",
+          selector: labels.selector,
+          ports: [
+            { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+            { name: "metrics", port: metricsPort, targetPort: "metrics", protocol: "TCP" },
+          ],
+        },
+      },
+      child,
+    );
+
+    const tls = args.ingress.tls;
+    const tlsSecretName = tls ? (tls.secretName ?? `${name}-tls`) : undefined;
+    const ingress = new k8s.networking.v1.Ingress(
+      name,
+      {
+        metadata: {
+          ...meta(),
+          annotations: tls?.clusterIssuer ? { "cert-manager.io/cluster-issuer": tls.clusterIssuer } : undefined,
+        },
+        spec: {
+          ingressClassName: args.ingress.className,
+          tls: tlsSecretName ? [{ hosts: [args.ingress.host], secretName: tlsSecretName }] : undefined,
+          rules: [
+            {
+              host: args.ingress.host,
+              http: {
+                paths: [
+                  {
+                    path: args.ingress.path,
+                    pathType: "Prefix",
+                    backend: { service: { name: service.metadata.name, port: { name: "http" } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      child,
+    );
+
+    const a = args.autoscaling;
+    const utilization = (resource: string, averageUtilization: number) => ({
+      type: "Resource",
+      resource: { name: resource, target: { type: "Utilization", averageUtilization } },
+    });
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+          minReplicas: a.minReplicas,
+          maxReplicas: a.maxReplicas,
+          metrics: [
+            utilization("cpu", a.cpuUtilization),
+            ...(a.memoryUtilization === undefined ? [] : [utilization("memory", a.memoryUtilization)]),
+          ],
+        },
+      },
+      child,
+    );
+
+    if (a.minReplicas > 1) {
+      new k8s.policy.v1.PodDisruptionBudget(
+        name,
+        { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: labels.selector } } },
+        child,
+      );
+    }
+
+    const fromNamespace = (ns: string, port: string) => ({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }],
+      ports: [{ port, protocol: "TCP" }],
+    });
+    new k8s.networking.v1.NetworkPolicy(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          podSelector: { matchLabels: labels.selector },
+          policyTypes: ["Ingress"],
+          ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
+        },
+      },
+      child,
+    );
+
+    this.deploymentName = deployment.metadata.name;
+    this.serviceName = service.metadata.name;
+    this.ingressName = ingress.metadata.name;
+    this.url = `${tls ? "https" : "http"}://${args.ingress.host}${args.ingress.path}`;
+    this.registerOutputs({
+      namespace: this.namespace,
+      deploymentName: this.deploymentName,
+      serviceName: this.serviceName,
+      ingressName: this.ingressName,
+      url: this.url,
+    });
+  }
+}

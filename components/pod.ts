@@ -1,0 +1,79 @@
+// The API pod: restricted security context, probes on distinct endpoints,
+// env from the ConfigMap and Secret, a grace period the drain fits in.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { apiPort, appUid, metricsPort, probePaths, terminationSlackSeconds, tokenEnv } from "./app-contract";
+
+type PodSpec = k8s.types.input.core.v1.PodSpec;
+
+export interface PodArgs {
+  image: pulumi.Input<string>;
+  serviceAccountName: pulumi.Input<string>;
+  configMapName: pulumi.Input<string>;
+  secretName: pulumi.Input<string>;
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  drainDelaySeconds: number;
+  shutdownTimeoutSeconds: number;
+  /** Spread over nodes and zones when there can be more than one pod. */
+  spread: boolean;
+  selector: Record<string, string>;
+}
+
+const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+  httpGet: { path, port: "http" },
+  periodSeconds,
+  failureThreshold,
+  timeoutSeconds: 2,
+});
+
+export function podSpec(a: PodArgs): PodSpec {
+  return {
+    serviceAccountName: a.serviceAccountName,
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: a.drainDelaySeconds + a.shutdownTimeoutSeconds + terminationSlackSeconds,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: appUid,
+      runAsGroup: appUid,
+      fsGroup: appUid,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    topologySpreadConstraints: a.spread
+      ? ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
+          topologyKey,
+          maxSkew: 1,
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: a.selector },
+        }))
+      : undefined,
+    containers: [
+      {
+        name: "api",
+        image: a.image,
+        imagePullPolicy: "IfNotPresent",
+        ports: [
+          { name: "http", containerPort: apiPort, protocol: "TCP" },
+          { name: "metrics", containerPort: metricsPort, protocol: "TCP" },
+        ],
+        envFrom: [{ configMapRef: { name: a.configMapName } }],
+        env: [{ name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } }],
+        resources: a.resources,
+        // Up to 30 s to start; then liveness restarts a hung process and
+        // readiness takes the pod out of the Service while it drains.
+        startupProbe: probe(probePaths.startup, 1, 30),
+        livenessProbe: probe(probePaths.liveness, 10, 3),
+        readinessProbe: probe(probePaths.readiness, 2, 1),
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          runAsUser: appUid,
+          runAsGroup: appUid,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+      },
+    ],
+  };
+}

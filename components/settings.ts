@@ -1,0 +1,231 @@
+// The only reader of stack configuration. It validates every `goapi:` key at
+// once, applies defaults and returns plain typed settings, so a bad stack file
+// fails with a list of problems before any resource is declared.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseQuantity } from "./quantity";
+import {
+  digestRef,
+  dnsLabel,
+  envName,
+  hostName,
+  imageTag,
+  isLocalRegistry,
+  registryAddress,
+  repositoryPath,
+} from "./names";
+
+/** Variables the ApiService sets itself; app.env may not override them. */
+export const reservedEnv = ["API_TOKEN", "PORT", "METRICS_PORT", "APP_ENV", "LOG_LEVEL", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT", "MAX_BODY_BYTES"];
+
+/** Kubernetes' default grace period; the app refuses drain + shutdown at or above it. */
+const appGraceLimitSeconds = 30;
+
+const quantity = z.string().refine((q) => parseQuantity(q) !== undefined, {
+  message: "is not a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi",
+});
+const count = (min: number, max: number) => z.int().min(min).max(max);
+
+const imageSchema = z.strictObject({
+  registry: z.string().regex(registryAddress, "must be a registry address such as ghcr.io/acme or localhost:5001").optional(),
+  repository: z.string().regex(repositoryPath, "must be a lower-case repository path such as goapi").default("goapi"),
+  /** A fixed tag, or "git" for the last commit that touched app/. The Deployment uses the digest either way. */
+  tag: z.string().regex(imageTag, "must be a Docker tag or \"git\"").default("git"),
+  platform: z.string().regex(/^linux\/(amd64|arm64)$/, "must be linux/amd64 or linux/arm64").default("linux/amd64"),
+  /** A prebuilt image to deploy as is: no build, no push. */
+  ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
+  /** Reuse layers of the previously pushed image of the same name. */
+  cacheFrom: z.boolean().default(true),
+});
+
+const autoscalingSchema = z.strictObject({
+  minReplicas: count(1, 100).default(1),
+  maxReplicas: count(1, 100).default(3),
+  cpuUtilization: count(1, 100).default(70),
+  memoryUtilization: count(1, 100).optional(),
+});
+
+const resourcesSchema = z.strictObject({
+  requests: z.strictObject({ cpu: quantity.default("50m"), memory: quantity.default("32Mi") }).prefault({}),
+  limits: z.strictObject({ cpu: quantity.default("500m"), memory: quantity.default("128Mi") }).prefault({}),
+});
+
+const ingressSchema = z.strictObject({
+  className: z.string().regex(dnsLabel, "must be an IngressClass name").default("traefik"),
+  host: z.string().regex(hostName, "must be a lower-case DNS host name such as api.example.com"),
+  path: z.string().regex(/^\/[^\s]*$/, "must start with /").default("/"),
+  /** Namespace of the ingress controller, the only one the NetworkPolicy lets reach the API port. */
+  controllerNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("traefik"),
+  tls: z
+    .strictObject({
+      secretName: z.string().regex(dnsLabel, "must be a Secret name").optional(),
+      clusterIssuer: z.string().regex(dnsLabel, "must be a cert-manager ClusterIssuer name").optional(),
+    })
+    .refine((t) => t.secretName !== undefined || t.clusterIssuer !== undefined, {
+      message: "needs secretName (an existing TLS Secret) or clusterIssuer (cert-manager issues one)",
+    })
+    .optional(),
+});
+
+const appSchema = z.strictObject({
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  drainDelaySeconds: count(0, 25).default(5),
+  shutdownTimeoutSeconds: count(1, 25).default(15),
+  maxBodyBytes: count(1, 64 * 2 ** 20).default(2 ** 20),
+  /** Extra plain environment variables for the ConfigMap. */
+  env: z
+    .record(z.string().regex(envName), z.string(), {
+      error: (issue) => (issue.code === "invalid_key" ? "must be an upper-case variable name" : undefined),
+    })
+    .default({}),
+});
+
+const schema = z.strictObject({
+  kubeContext: z.string({ error: "is required: the kubeconfig context of the target cluster" }).min(1, "is required"),
+  kubeconfig: z.string().optional(),
+  namespace: z.string().regex(dnsLabel, "must be a DNS-1123 label such as goapi").default("goapi"),
+  createNamespace: z.boolean().default(true),
+  /** Where the Kubernetes provider writes YAML instead of applying to the cluster. */
+  renderYamlTo: z.string().min(1).optional(),
+  image: imageSchema.prefault({}),
+  registryUsername: z.string().min(1).optional(),
+  registryPassword: z.string().min(1).optional(),
+  apiToken: z.string().min(16, "must be at least 16 characters long").optional(),
+  autoscaling: autoscalingSchema.prefault({}),
+  resources: resourcesSchema.prefault({}),
+  ingress: ingressSchema,
+  app: appSchema.prefault({}),
+  /** Namespace whose Prometheus may scrape the metrics port. */
+  metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
+});
+
+type Raw = z.output<typeof schema>;
+
+/** Cross-key rules; each adds an issue at the key a user has to change. */
+function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => {
+    ctx.addIssue({ code: "custom", path, message });
+  };
+  if (s.image.ref === undefined && s.image.registry === undefined) {
+    issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
+  }
+  const pushes = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry);
+  const why = pushes ? `is required to push to ${s.image.registry ?? ""}` : "goes with the other registry credential";
+  if (s.registryUsername === undefined && (pushes || s.registryPassword !== undefined)) {
+    issue(["registryUsername"], why);
+  }
+  if (s.registryPassword === undefined && (pushes || s.registryUsername !== undefined)) {
+    issue(["registryPassword"], `${why}: pulumi config set --secret goapi:registryPassword`);
+  }
+  if (s.autoscaling.minReplicas > s.autoscaling.maxReplicas) {
+    issue(["autoscaling", "minReplicas"], `(${s.autoscaling.minReplicas}) must not exceed maxReplicas (${s.autoscaling.maxReplicas})`);
+  }
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = parseQuantity(s.resources.requests[resource]);
+    const limit = parseQuantity(s.resources.limits[resource]);
+    if (request !== undefined && limit !== undefined && request > limit) {
+      issue(["resources", "requests", resource], `(${s.resources.requests[resource]}) must not exceed the limit (${s.resources.limits[resource]})`);
+    }
+  }
+  if (s.app.drainDelaySeconds + s.app.shutdownTimeoutSeconds >= appGraceLimitSeconds) {
+    issue(["app", "shutdownTimeoutSeconds"], `drainDelaySeconds + shutdownTimeoutSeconds must stay below ${appGraceLimitSeconds}`);
+  }
+  for (const key of Object.keys(s.app.env)) {
+    if (reservedEnv.includes(key)) {
+      issue(["app", "env", key], "is set by the program from other keys; set those instead");
+    }
+  }
+  if (isProduction(stack) && s.ingress.tls === undefined) {
+    issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
+  }
+}
+
+/** Production stacks are held to stricter rules (TLS). */
+export function isProduction(stack: string): boolean {
+  return stack === "prod" || stack.startsWith("prod-");
+}
+
+/** Keys whose values are plain strings; every other key holds YAML that the CLI passes as JSON. */
+const stringKeys = new Set(["kubeContext", "kubeconfig", "namespace", "renderYamlTo", "registryUsername", "registryPassword", "apiToken"]);
+
+/** Either a prebuilt image to deploy, or how to build and push one. */
+export type ImagePlan =
+  | { kind: "prebuilt"; ref: string }
+  | { kind: "build"; registry: string; repository: string; tag: string; platform: string; cacheFrom: boolean };
+
+/** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
+export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken"> & {
+  stack: string;
+  image: ImagePlan;
+  registryPassword?: pulumi.Output<string>;
+  apiToken?: pulumi.Output<string>;
+};
+
+/** Thrown with every problem found, one per line. */
+export class SettingsError extends pulumi.RunError {}
+
+/**
+ * Validates `raw`, the stack's `goapi:` values as the CLI hands them over
+ * (key without namespace -> string), for `stack`.
+ */
+export function loadSettings(stack: string, raw: Record<string, string>): Settings {
+  const problems: string[] = [];
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (stringKeys.has(key)) {
+      input[key] = value === "" ? undefined : value;
+      continue;
+    }
+    try {
+      input[key] = JSON.parse(value);
+    } catch {
+      // A bare word where YAML was expected: let the schema report the type.
+      input[key] = value;
+    }
+  }
+  const result = schema.superRefine((s, ctx) => { crossCheck(s, stack, ctx); }).safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        problems.push(...issue.keys.map((k) => `  ${configPath([...issue.path, k])}: is not a setting of this program (a typo?)`));
+      } else {
+        problems.push(`  ${configPath(issue.path)}: ${issue.message}`);
+      }
+    }
+    throw new SettingsError(`Stack '${stack}' has invalid configuration (nothing was changed):\n${problems.join("\n")}`);
+  }
+  const { image, registryPassword, apiToken, ...plain } = result.data;
+  return {
+    ...plain,
+    stack,
+    image: imagePlan(image),
+    registryPassword: registryPassword === undefined ? undefined : pulumi.secret(registryPassword),
+    apiToken: apiToken === undefined ? undefined : pulumi.secret(apiToken),
+  };
+}
+
+function imagePlan(i: Raw["image"]): ImagePlan {
+  if (i.ref !== undefined) {
+    return { kind: "prebuilt", ref: i.ref };
+  }
+  if (i.registry === undefined) {
+    throw new Error("crossCheck lets no image without registry or ref through");
+  }
+  return { kind: "build", registry: i.registry, repository: i.repository, tag: i.tag, platform: i.platform, cacheFrom: i.cacheFrom };
+}
+
+function configPath(path: PropertyKey[]): string {
+  return `goapi:${path.map(String).join(".")}`;
+}
+
+/** The running stack's `goapi:` configuration, as the CLI passed it. */
+export function stackConfig(): Record<string, string> {
+  const prefix = `${pulumi.getProject()}:`;
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) {
+      raw[key.slice(prefix.length)] = value;
+    }
+  }
+  return raw;
+}

@@ -1,0 +1,59 @@
+// Reading what the program declared: plain values, secret markers, outputs.
+import * as pulumi from "@pulumi/pulumi";
+import type { Declared } from "./mocks";
+
+const sigKey = "4dabf18193072939515e22adb298388d";
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+/** True if v is a value the engine will store as a secret. */
+export function isSecretValue(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[sigKey] === secretSig;
+}
+
+/** v with every secret marker replaced by the value it wraps. */
+export function reveal(v: unknown): unknown {
+  if (isSecretValue(v)) {
+    return reveal((v as { value: unknown }).value);
+  }
+  if (Array.isArray(v)) {
+    return v.map(reveal);
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]));
+  }
+  return v;
+}
+
+/** Does any part of v hold a secret marker? */
+export function containsSecret(v: unknown): boolean {
+  if (isSecretValue(v)) {
+    return true;
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.values(v).some(containsSecret);
+  }
+  return false;
+}
+
+/** The resolved value of an output. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+/** The inputs of the one declared resource of this type, secrets revealed. */
+export function the<T>(declared: Declared[], type: string): T {
+  const found = declared.filter((d) => d.type === type);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}, found ${found.length} among ${declared.map((d) => d.type).join(", ")}`);
+  }
+  return reveal(found[0]?.inputs) as T;
+}
+
+/** The raw inputs (secret markers kept) of the one declared resource of this type. */
+export function raw(declared: Declared[], type: string): Record<string, unknown> {
+  const found = declared.find((d) => d.type === type);
+  if (!found) {
+    throw new Error(`no ${type} declared`);
+  }
+  return found.inputs;
+}
