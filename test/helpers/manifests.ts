@@ -52,16 +52,16 @@ export function schemaProblems(declared: Declared[]): string[] {
 }
 
 export const k8s = {
-  namespace: (d: Declared[]) => the<INamespace>(d, "kubernetes:core/v1:Namespace"),
-  serviceAccount: (d: Declared[]) => the<IServiceAccount>(d, "kubernetes:core/v1:ServiceAccount"),
-  configMap: (d: Declared[]) => the<IConfigMap>(d, "kubernetes:core/v1:ConfigMap"),
-  secret: (d: Declared[]) => the<ISecret>(d, "kubernetes:core/v1:Secret"),
-  service: (d: Declared[]) => the<IService>(d, "kubernetes:core/v1:Service"),
-  deployment: (d: Declared[]) => the<IDeployment>(d, "kubernetes:apps/v1:Deployment"),
-  ingress: (d: Declared[]) => the<IIngress>(d, "kubernetes:networking.k8s.io/v1:Ingress"),
-  networkPolicy: (d: Declared[]) => the<INetworkPolicy>(d, "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
-  hpa: (d: Declared[]) => the<IHorizontalPodAutoscaler>(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
-  pdb: (d: Declared[]) => the<IPodDisruptionBudget>(d, "kubernetes:policy/v1:PodDisruptionBudget"),
+  namespace: (d: Declared[]) => the(d, "kubernetes:core/v1:Namespace") as INamespace,
+  serviceAccount: (d: Declared[]) => the(d, "kubernetes:core/v1:ServiceAccount") as IServiceAccount,
+  configMap: (d: Declared[]) => the(d, "kubernetes:core/v1:ConfigMap") as IConfigMap,
+  secret: (d: Declared[]) => the(d, "kubernetes:core/v1:Secret") as ISecret,
+  service: (d: Declared[]) => the(d, "kubernetes:core/v1:Service") as IService,
+  deployment: (d: Declared[]) => the(d, "kubernetes:apps/v1:Deployment") as IDeployment,
+  ingress: (d: Declared[]) => the(d, "kubernetes:networking.k8s.io/v1:Ingress") as IIngress,
+  networkPolicy: (d: Declared[]) => the(d, "kubernetes:networking.k8s.io/v1:NetworkPolicy") as INetworkPolicy,
+  hpa: (d: Declared[]) => the(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler") as IHorizontalPodAutoscaler,
+  pdb: (d: Declared[]) => the(d, "kubernetes:policy/v1:PodDisruptionBudget") as IPodDisruptionBudget,
 };
 
 export function count(declared: Declared[], type: string): number {

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { Declared, installMocks, settle } from "./mocks";
+import { valueOf } from "./values";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -66,7 +67,7 @@ export async function runStack(stack: string, set: Record<string, unknown> = {},
   const secretOutputs: string[] = [];
   for (const [name, value] of Object.entries(program)) {
     const out = pulumi.output(value);
-    outputs[name] = await new Promise((resolve) => out.apply(resolve));
+    outputs[name] = await valueOf(out);
     if (await pulumi.isSecret(out)) {
       secretOutputs.push(name);
     }

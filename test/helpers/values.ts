@@ -41,12 +41,12 @@ export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
 }
 
 /** The inputs of the one declared resource of this type, secrets revealed. */
-export function the<T>(declared: Declared[], type: string): T {
+export function the(declared: Declared[], type: string): unknown {
   const found = declared.filter((d) => d.type === type);
   if (found.length !== 1) {
     throw new Error(`expected one ${type}, found ${found.length} among ${declared.map((d) => d.type).join(", ")}`);
   }
-  return reveal(found[0]?.inputs) as T;
+  return reveal(found[0]?.inputs);
 }
 
 /** The raw inputs (secret markers kept) of the one declared resource of this type. */
