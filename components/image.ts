@@ -10,6 +10,7 @@ export interface ImageBuild {
   /** registry/repository, without tag. */
   repository: string;
   tag: string;
+  /** linux/amd64, linux/arm64, or "native" for the Docker host's own. */
   platform: string;
   buildArgs: Record<string, string>;
   /** Start from the layers of the last pushed image of this tag. */
@@ -41,7 +42,7 @@ export class ApiImage extends pulumi.ComponentResource {
           build: {
             context: b.context,
             dockerfile: `${b.context}/Dockerfile`,
-            platform: b.platform,
+            platform: b.platform === "native" ? undefined : b.platform,
             args: b.buildArgs,
             cacheFrom: b.cacheFrom ? { images: [imageName] } : undefined,
           },

@@ -31,7 +31,8 @@ const imageSchema = z.strictObject({
   repository: z.string().regex(repositoryPath, "must be a lower-case repository path such as goapi").default("goapi"),
   /** A fixed tag, or "git" for the last commit that touched app/. The Deployment uses the digest either way. */
   tag: z.string().regex(imageTag, "must be a Docker tag or \"git\"").default("git"),
-  platform: z.string().regex(/^linux\/(amd64|arm64)$/, "must be linux/amd64 or linux/arm64").default("linux/amd64"),
+  /** "native" builds for the Docker host, e.g. a kind node on an arm64 laptop. */
+  platform: z.string().regex(/^(linux\/(amd64|arm64)|native)$/, "must be linux/amd64, linux/arm64 or native").default("linux/amd64"),
   /** A prebuilt image to deploy as is: no build, no push. */
   ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
   /** Reuse layers of the previously pushed image of the same name. */

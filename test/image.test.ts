@@ -38,15 +38,16 @@ describe("ApiImage", () => {
     expect(ref).toMatch(/^ghcr\.io\/acme\/goapi@sha256:[a-f0-9]{64}$/);
   });
 
-  it("pushes anonymously to a local registry and can skip the cache", async () => {
+  it("pushes anonymously to a local registry, builds for the Docker host and can skip the cache", async () => {
     const declared = await installMocks("test");
     new ApiImage("api", {
-      build: { context: "app", repository: "localhost:5001/goapi", tag: "dev", platform: "linux/arm64", buildArgs: {}, cacheFrom: false },
+      build: { context: "app", repository: "localhost:5001/goapi", tag: "dev", platform: "native", buildArgs: {}, cacheFrom: false },
     });
     await settle();
     const inputs = raw(declared, "docker:index/image:Image");
     expect(inputs.registry).toBeUndefined();
     expect((inputs.build as Record<string, unknown>).cacheFrom).toBeUndefined();
+    expect((inputs.build as Record<string, unknown>).platform).toBeUndefined();
   });
 
   it("deploys a prebuilt digest without building", async () => {

@@ -1,0 +1,65 @@
+// Runs the local scripts against stub docker, kind, node, curl and pulumi
+// executables that record their arguments, on a PATH that holds only the
+// stubs and the few system tools the scripts use.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.join(__dirname, "..", "..");
+const systemTools = ["bash", "sed", "grep", "seq", "sleep", "cat", "mkdir", "rm", "dirname", "tr", "env"];
+
+// Each stub logs "name args..." and answers from STUB_* variables.
+const stubs: Record<string, string> = {
+  docker: `case "$1 $2 $3" in
+  "info "*) [ -z "\${STUB_DOCKER_DOWN:-}" ] || exit 1 ;;
+  "inspect -f {{.State.Running}}") [ -n "\${STUB_REGISTRY:-}" ] || exit 1; echo "$STUB_REGISTRY" ;;
+  "inspect -f {{json .NetworkSettings.Networks.kind}}") echo "\${STUB_REGISTRY_NET:-null}" ;;
+  "inspect kind-registry "*) [ -n "\${STUB_REGISTRY:-}" ] || exit 1 ;;
+  "exec -i "*) cat >/dev/null ;;
+esac`,
+  kind: `case "$1 $2" in
+  "get clusters") [ -z "\${STUB_CLUSTER:-}" ] || echo goapi ;;
+  "get nodes") echo goapi-control-plane ;;
+esac`,
+  node: `case "$1" in
+  -p) echo "\${STUB_NODE_MAJOR:-22}" ;;
+  --version) echo "v\${STUB_NODE_MAJOR:-22}.1.0" ;;
+esac`,
+  curl: `exit 0`,
+  npm: `exit 0`,
+  pulumi: `case "$*" in
+  "stack output url"*) echo http://goapi.localhost/ ;;
+  "stack output token"*) echo stub-token-0123456789 ;;
+  "stack select local") [ -n "\${STUB_STACKS:-}" ] || exit 1 ;;
+esac`,
+};
+
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Every stub call, "tool args...", in order. */
+  calls: string[];
+}
+
+export function runScript(script: string, env: Record<string, string>, omit: string[] = []): ScriptRun {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-stubs-"));
+  const log = path.join(dir, "calls.log");
+  for (const tool of systemTools) {
+    const real = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+    fs.symlinkSync(real, path.join(dir, tool));
+  }
+  for (const [name, body] of Object.entries(stubs)) {
+    if (!omit.includes(name)) {
+      fs.writeFileSync(path.join(dir, name), `#!${path.join(dir, "bash")}\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+    }
+  }
+  const result = spawnSync(path.join(dir, "bash"), [path.join(root, script)], {
+    encoding: "utf8",
+    env: { PATH: dir, HOME: dir, GOAPI_PULUMI: path.join(dir, "pulumi"), ...env },
+  });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+}

@@ -1,0 +1,43 @@
+// The local cluster's names agree across the kind config, the scripts, the
+// add-ons and Pulumi.local.yaml.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { localNames } from "../local/addons/names";
+import { cliConfig } from "./helpers/stack";
+
+const root = path.join(__dirname, "..");
+const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+
+const shellVars = Object.fromEntries([...read("scripts/lib/local.sh").matchAll(/^(\w+)="?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]));
+const kind = parse(read("local/kind-config.yaml")) as {
+  name: string;
+  nodes: { extraPortMappings: { hostPort: number; containerPort: number }[] }[];
+};
+const { config } = cliConfig("local");
+const image = JSON.parse(config["goapi:image"] ?? "{}") as { registry?: string };
+const ingress = JSON.parse(config["goapi:ingress"] ?? "{}") as { host?: string; className?: string; controllerNamespace?: string };
+
+describe("local names", () => {
+  it("cluster name <-> kubeconfig context of both local stacks", () => {
+    expect(kind.name).toBe(shellVars.cluster);
+    expect(localNames.cluster).toBe(kind.name);
+    expect(config["goapi:kubeContext"]).toBe(`kind-${kind.name}`);
+    const addons = parse(read("local/addons/Pulumi.local.yaml")) as { config: Record<string, string> };
+    expect(addons.config["goapi-local-addons:kubeContext"]).toBe(`kind-${kind.name}`);
+  });
+
+  it("registry host and port <-> image registry setting <-> add-on hint", () => {
+    expect(shellVars.registry_port).toBe("5001");
+    expect(image.registry).toBe(`localhost:${shellVars.registry_port ?? ""}`);
+    expect(localNames.registry).toBe(image.registry);
+  });
+
+  it("ingress host and port <-> kind port mapping <-> the URL the script checks", () => {
+    expect(ingress.host).toBe(shellVars.ingress_host);
+    expect(localNames.host).toBe(ingress.host);
+    expect(kind.nodes[0]?.extraPortMappings[0]?.hostPort).toBe(Number(shellVars.http_port));
+    expect(ingress.className).toBe(localNames.ingressClass);
+    expect(ingress.controllerNamespace).toBe(localNames.ingressNamespace);
+  });
+});
