@@ -9,7 +9,12 @@ import { cliConfig } from "./helpers/stack";
 const root = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
 
-const shellVars = Object.fromEntries([...read("scripts/lib/local.sh").matchAll(/^(\w+)="?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]));
+const shellVars: Record<string, string | undefined> = {};
+for (const [, name, value] of read("scripts/lib/local.sh").matchAll(/^(\w+)="?([^"\n]*)"?$/gm)) {
+  if (name !== undefined) {
+    shellVars[name] = value;
+  }
+}
 const kind = parse(read("local/kind-config.yaml")) as {
   name: string;
   nodes: { extraPortMappings: { hostPort: number; containerPort: number }[] }[];
