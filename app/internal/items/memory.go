@@ -18,7 +18,6 @@ type MemoryStore struct {
 	order []uint64          // sequence numbers in creation order
 	bySeq map[uint64]string // sequence number -> id
 	seq   uint64
-	now   func() time.Time
 }
 
 type entry struct {
@@ -28,7 +27,7 @@ type entry struct {
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{byID: map[string]entry{}, bySeq: map[uint64]string{}, now: time.Now}
+	return &MemoryStore{byID: map[string]entry{}, bySeq: map[uint64]string{}}
 }
 
 // List pages by creation sequence: a cursor is the sequence number of the
@@ -74,7 +73,7 @@ func (s *MemoryStore) Create(_ context.Context, f Fields) (Item, error) {
 	id := newID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now().UTC()
+	now := time.Now().UTC()
 	s.seq++
 	it := Item{ID: id, Name: f.Name, Description: f.Description, CreatedAt: now, UpdatedAt: now}
 	s.byID[id] = entry{item: it, seq: s.seq}
@@ -98,7 +97,7 @@ func (s *MemoryStore) Update(_ context.Context, id string, change func(*Fields))
 		return Item{}, err
 	}
 	e.item.Name, e.item.Description = f.Name, f.Description
-	e.item.UpdatedAt = s.now().UTC()
+	e.item.UpdatedAt = time.Now().UTC()
 	s.byID[id] = e
 	return e.item, nil
 }
