@@ -90,10 +90,24 @@ export class ApiService extends pulumi.ComponentResource {
     const secretData = pulumi.secret(pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token })));
     const secret = new k8s.core.v1.Secret(name, { metadata: meta(), type: "Opaque", stringData: secretData }, child);
 
+    const singlePod = args.autoscaling.minReplicas === 1;
     const deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: meta(),
+        metadata: {
+          ...meta(),
+          annotations: {
+            // The image is pinned by digest, so IfNotPresent always runs the
+            // intended image; topologySpreadConstraints spread the pods over
+            // nodes and zones in place of a pod anti-affinity; a stack that
+            // asks for a single pod (local, dev) accepts its disruption.
+            "kube-score/ignore": [
+              "container-image-pull-policy",
+              "deployment-has-host-podantiaffinity",
+              ...(singlePod ? ["deployment-has-poddisruptionbudget"] : []),
+            ].join(","),
+          },
+        },
         spec: {
           // No replicas: the HPA owns the count, and a fixed value here would
           // reset it on every update.
@@ -181,7 +195,10 @@ export class ApiService extends pulumi.ComponentResource {
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       name,
       {
-        metadata: meta(),
+        metadata: {
+          ...meta(),
+          annotations: singlePod ? { "kube-score/ignore": "horizontalpodautoscaler-replicas" } : undefined,
+        },
         spec: {
           scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
           minReplicas: a.minReplicas,
@@ -195,7 +212,7 @@ export class ApiService extends pulumi.ComponentResource {
       child,
     );
 
-    if (a.minReplicas > 1) {
+    if (!singlePod) {
       new k8s.policy.v1.PodDisruptionBudget(
         name,
         { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: labels.selector } } },
@@ -213,8 +230,10 @@ export class ApiService extends pulumi.ComponentResource {
         metadata: meta(),
         spec: {
           podSelector: { matchLabels: labels.selector },
-          policyTypes: ["Ingress"],
+          // The API calls nothing, so no egress at all (not even DNS) is allowed.
+          policyTypes: ["Ingress", "Egress"],
           ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
+          egress: [],
         },
       },
       child,

@@ -19,6 +19,8 @@ export interface PodArgs {
   selector: Record<string, string>;
 }
 
+const ephemeralStorage = { request: "16Mi", limit: "64Mi" };
+
 const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
   httpGet: { path, port: "http" },
   periodSeconds,
@@ -58,7 +60,11 @@ export function podSpec(a: PodArgs): PodSpec {
         ],
         envFrom: [{ configMapRef: { name: a.configMapName } }],
         env: [{ name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } }],
-        resources: a.resources,
+        // The root file system is read-only: local storage is the container's logs.
+        resources: {
+          requests: { ...a.resources.requests, "ephemeral-storage": ephemeralStorage.request },
+          limits: { ...a.resources.limits, "ephemeral-storage": ephemeralStorage.limit },
+        },
         // Up to 30 s to start; then liveness restarts a hung process and
         // readiness takes the pod out of the Service while it drains.
         startupProbe: probe(probePaths.startup, 1, 30),

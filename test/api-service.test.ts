@@ -70,8 +70,11 @@ describe("ApiService", () => {
     expect(paths).toEqual(["/startupz", "/healthz", "/readyz"]);
   });
 
-  it("sets requests and limits", () => {
-    expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.resources).toEqual(baseArgs.resources);
+  it("sets requests and limits, ephemeral storage included", () => {
+    expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.resources).toEqual({
+      requests: { ...baseArgs.resources.requests, "ephemeral-storage": "16Mi" },
+      limits: { ...baseArgs.resources.limits, "ephemeral-storage": "64Mi" },
+    });
   });
 
   it("rolls out without going below the desired count and leaves the count to the HPA", () => {
@@ -140,9 +143,10 @@ describe("ApiService", () => {
     expect(hpa.spec?.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
   });
 
-  it("lets only the ingress controller reach the API port and only monitoring the metrics port", () => {
+  it("lets only the ingress controller reach the API port, only monitoring the metrics port, and nothing out", () => {
     const np = k8s.networkPolicy(d);
-    expect(np.spec?.policyTypes).toEqual(["Ingress"]);
+    expect(np.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec?.egress).toEqual([]);
     expect(np.spec?.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }], ports: [{ port: "http", protocol: "TCP" }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "metrics", protocol: "TCP" }] },

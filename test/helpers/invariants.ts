@@ -1,4 +1,5 @@
 // What every stack must hold, whatever its file says.
+import { kubeScoreFindings } from "./kube-score";
 import { k8s, schemaProblems } from "./manifests";
 import type { StackRun } from "./stack";
 import { containsSecret, isSecretValue, raw } from "./values";
@@ -7,6 +8,10 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
   describe(`the ${stack} stack`, () => {
     it("declares only objects that pass the Kubernetes OpenAPI schema", () => {
       expect(schemaProblems(run().declared)).toEqual([]);
+    });
+
+    it("passes kube-score, with each suppression explained in the code", () => {
+      expect(kubeScoreFindings(run().declared)).toEqual([]);
     });
 
     it("runs a restricted pod by digest", () => {

@@ -25,7 +25,7 @@ describe("local specifics", () => {
   it("scales 1-3 with small resources and generates the token", () => {
     const hpa = k8s.hpa(run.declared).spec;
     expect([hpa?.minReplicas, hpa?.maxReplicas]).toEqual([1, 3]);
-    expect(k8s.deployment(run.declared).spec?.template.spec?.containers[0]?.resources?.limits).toEqual({ cpu: "250m", memory: "64Mi" });
+    expect(k8s.deployment(run.declared).spec?.template.spec?.containers[0]?.resources?.limits).toEqual({ cpu: "250m", memory: "64Mi", "ephemeral-storage": "64Mi" });
     expect(run.declared.some((d) => d.type === "random:index/randomPassword:RandomPassword")).toBe(true);
   });
 });

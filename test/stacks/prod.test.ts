@@ -27,8 +27,8 @@ describe("prod specifics", () => {
 
   it("uses larger resources than dev's defaults", () => {
     expect(k8s.deployment(run.declared).spec?.template.spec?.containers[0]?.resources).toEqual({
-      requests: { cpu: "200m", memory: "64Mi" },
-      limits: { cpu: "1", memory: "256Mi" },
+      requests: { cpu: "200m", memory: "64Mi", "ephemeral-storage": "16Mi" },
+      limits: { cpu: "1", memory: "256Mi", "ephemeral-storage": "64Mi" },
     });
   });
 
