@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, ApiService, appCommit, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
+import { ApiImage, ApiService, appSource, contentTag, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
@@ -18,8 +18,12 @@ const plan = settings.image;
 const image = new ApiImage("api", plan.kind === "prebuilt" ? { prebuiltRef: plan.ref } : { build: buildOf(plan) });
 
 function buildOf(p: Extract<ImagePlan, { kind: "build" }>): ImageBuild {
-  const commit = appCommit(appDir);
-  const tag = p.tag === "git" ? commit.slice(0, 12) : p.tag;
+  const source = appSource(appDir);
+  if (p.tag === "git" && source === undefined) {
+    throw new pulumi.RunError(`goapi:image.tag is "git" but ${appDir} is not in a git work tree: set a fixed goapi:image.tag`);
+  }
+  const commit = source?.commit ?? "unknown";
+  const tag = p.tag === "git" && source !== undefined ? contentTag(source) : p.tag;
   const { registryUsername: username, registryPassword: password } = settings;
   return {
     context: appDir,

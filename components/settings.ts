@@ -29,7 +29,7 @@ const count = (min: number, max: number) => z.int().min(min).max(max);
 const imageSchema = z.strictObject({
   registry: z.string().regex(registryAddress, "must be a registry address such as ghcr.io/acme or localhost:5001").optional(),
   repository: z.string().regex(repositoryPath, "must be a lower-case repository path such as goapi").default("goapi"),
-  /** A fixed tag, or "git" for the last commit that touched app/. The Deployment uses the digest either way. */
+  /** A fixed tag, or "git" for the content address of app/ (components/app-source.ts). The Deployment uses the digest either way. */
   tag: z.string().regex(imageTag, "must be a Docker tag or \"git\"").default("git"),
   /** "native" builds for the Docker host, e.g. a kind node on an arm64 laptop. */
   platform: z.string().regex(/^(linux\/(amd64|arm64)|native)$/, "must be linux/amd64, linux/arm64 or native").default("linux/amd64"),
