@@ -2,4 +2,5 @@
 export * from "./api-service";
 export * from "./app-source";
 export * from "./image";
+export * from "./image-args";
 export * from "./settings";

@@ -7,15 +7,19 @@ export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** The outputs the mocks answered with. */
+  state: Record<string, unknown>;
+  /** The provider reference the engine would use (urn::id), if one was named or inherited. */
+  provider?: string;
 }
 
+/** Stand-ins for what providers compute. Tests check where such values go, never the values. */
 function fakeState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
-    case "docker:index/image:Image": {
-      const imageName = String(inputs.imageName);
-      const repo = imageName.replace(/:[^:/]+$/, "");
-      const digest = createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
-      return { ...inputs, repoDigest: `${repo}@sha256:${digest}` };
+    case "docker-build:index:Image": {
+      // Shaped like a digest (ApiImage checks the shape), derived from the inputs so each build differs.
+      const digest = `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`;
+      return { ...inputs, digest, contextHash: "mock-context-hash" };
     }
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: "g".repeat(Number(inputs.length)) };
@@ -24,20 +28,29 @@ function fakeState(type: string, inputs: Record<string, unknown>): Record<string
   }
 }
 
-/** Installs mocks for project/stack and returns the live list of declared resources. */
-export async function installMocks(stack: string): Promise<Declared[]> {
+/**
+ * Installs mocks for project/stack and returns the live list of declared
+ * resources. `state` replaces the fake outputs of the types it answers for;
+ * `preview` runs the program as `pulumi preview` would.
+ */
+export async function installMocks(
+  stack: string,
+  opts: { state?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined; preview?: boolean } = {},
+): Promise<Declared[]> {
   const declared: Declared[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        declared.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return { id: `${args.name}-id`, state: fakeState(args.type, args.inputs as Record<string, unknown>) };
+        const inputs = args.inputs as Record<string, unknown>;
+        const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, inputs);
+        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider });
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs as Record<string, unknown>,
     },
     "goapi",
     stack,
-    false,
+    opts.preview ?? false,
   );
   return declared;
 }

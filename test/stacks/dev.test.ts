@@ -13,9 +13,9 @@ describeStackInvariants("dev", () => run);
 
 describe("dev specifics", () => {
   it("builds and pushes to the remote registry with secret credentials", () => {
-    const image = run.declared.find((d) => d.type === "docker:index/image:Image");
-    expect(String(image?.inputs.imageName)).toMatch(/^ghcr\.io\/your-org\/goapi:/);
-    expect(isSecretValue(image?.inputs.registry)).toBe(true);
+    const image = run.declared.find((d) => d.type === "docker-build:index:Image");
+    expect(String((image?.inputs.tags as string[])[0])).toMatch(/^ghcr\.io\/your-org\/goapi:/);
+    expect(isSecretValue(image?.inputs.registries)).toBe(true);
   });
 
   it("scales 1-3 without a disruption budget", () => {

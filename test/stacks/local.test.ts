@@ -12,9 +12,14 @@ describeStackInvariants("local", () => run);
 describe("local specifics", () => {
   it("targets the kind cluster and pushes to the local registry without credentials", () => {
     expect(run.outputs.kubeContext).toBe("kind-goapi");
-    const image = run.declared.find((d) => d.type === "docker:index/image:Image");
-    expect(String(image?.inputs.imageName)).toMatch(/^localhost:5001\/goapi:/);
-    expect(image?.inputs.registry).toBeUndefined();
+    const image = run.declared.find((d) => d.type === "docker-build:index:Image");
+    expect(String((image?.inputs.tags as string[])[0])).toMatch(/^localhost:5001\/goapi:/);
+    expect(image?.inputs.registries).toBeUndefined();
+  });
+
+  it("builds for the machine's own platform", () => {
+    const image = run.declared.find((d) => d.type === "docker-build:index:Image");
+    expect(image?.inputs.platforms).toBeUndefined();
   });
 
   it("serves plain HTTP on a localhost name", () => {
