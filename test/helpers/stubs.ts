@@ -17,6 +17,8 @@ const stubs: Record<string, string> = {
   "inspect -f {{json .NetworkSettings.Networks.kind}}") echo "\${STUB_REGISTRY_NET:-null}" ;;
   "inspect kind-registry "*) [ -n "\${STUB_REGISTRY:-}" ] || exit 1 ;;
   "exec -i "*) cat >/dev/null ;;
+  "buildx version "*) [ -z "\${STUB_NO_BUILDX:-}" ] || exit 1 ;;
+  "buildx inspect "*) [ -n "\${STUB_BUILDER:-}" ] || exit 1 ;;
 esac`,
   kind: `case "$1 $2" in
   "get clusters") [ -z "\${STUB_CLUSTER:-}" ] || echo goapi ;;

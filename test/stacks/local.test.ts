@@ -17,9 +17,10 @@ describe("local specifics", () => {
     expect(image?.inputs.registries).toBeUndefined();
   });
 
-  it("builds for the machine's own platform", () => {
+  it("builds for the machine's own platform with the host-network builder that reaches localhost:5001", () => {
     const image = run.declared.find((d) => d.type === "docker-build:index:Image");
     expect(image?.inputs.platforms).toBeUndefined();
+    expect(image?.inputs.builder).toEqual({ name: "goapi-local" });
   });
 
   it("serves plain HTTP on a localhost name", () => {
