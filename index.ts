@@ -14,9 +14,11 @@ const cluster = new k8s.Provider("cluster", {
   renderYamlToDirectory: settings.renderYamlTo,
 });
 
-// The image builder, explicit like every provider; see components/image-args.ts.
-const builder = new dockerbuild.Provider("image-builder", imageBuilderArgs);
-const image = new ApiImage("api", apiImageArgs(settings, path.join(__dirname, "app")), { provider: builder });
+// The image builder, explicit like every provider, only where there is something to build
+// (a prebuilt image.ref needs neither Docker nor the docker-build plugin); see components/image-args.ts.
+const imageArgs = apiImageArgs(settings, path.join(__dirname, "app"));
+const builder = "build" in imageArgs ? new dockerbuild.Provider("image-builder", imageBuilderArgs) : undefined;
+const image = new ApiImage("api", imageArgs, { provider: builder });
 
 // Without a configured token, one is generated once and kept (secret) in state.
 const apiToken = settings.apiToken ?? new random.RandomPassword("api-token", { length: 40, special: false }).result;
