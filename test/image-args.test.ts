@@ -10,7 +10,16 @@ import { gitRepo, GitRepo, removeGitRepos } from "./helpers/git-repo";
 import { installMocks, settle } from "./helpers/mocks";
 import { runStack } from "./helpers/stack";
 
-afterAll(removeGitRepos);
+// Outside git, with a fixed tag: for the settings that do not depend on the source.
+let bare: string;
+beforeAll(() => {
+  bare = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-no-git-"));
+});
+afterAll(() => {
+  removeGitRepos();
+  fs.rmSync(bare, { recursive: true, force: true });
+});
+const fixed = (p: Partial<Extract<ImagePlan, { kind: "build" }>> = {}) => plan({ tag: "1.4.0", ...p });
 
 type ImageSettings = Pick<Settings, "image" | "registryUsername" | "registryPassword">;
 const plan = (p: Partial<Extract<ImagePlan, { kind: "build" }>> = {}): ImagePlan => ({
@@ -67,36 +76,31 @@ describe("apiImageArgs", () => {
   });
 
   it("uses a fixed tag as given, also outside git, and says what to do when 'git' cannot work", () => {
-    const { appDir } = repoWithApp();
-    expect(buildOf({ image: plan({ tag: "1.4.0" }) }, appDir).tag).toBe("1.4.0");
-    const bare = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-no-git-"));
-    expect(buildOf({ image: plan({ tag: "1.4.0" }) }, bare).buildArgs).toEqual({ VERSION: "1.4.0", COMMIT: "unknown" });
+    const { appDir, appCommit } = repoWithApp();
+    expect(buildOf({ image: fixed() }, appDir).buildArgs).toEqual({ VERSION: "1.4.0", COMMIT: appCommit });
+    expect(buildOf({ image: fixed() }, bare).buildArgs).toEqual({ VERSION: "1.4.0", COMMIT: "unknown" });
     expect(() => apiImageArgs({ image: plan() }, bare)).toThrow(/goapi:image\.tag is "git" but .* is not in a git work tree: set a fixed goapi:image\.tag/);
-    fs.rmSync(bare, { recursive: true });
   });
 
   it("caches at <repository>:buildcache unless the cache is off", () => {
-    const { appDir } = repoWithApp();
-    expect(buildOf({ image: plan() }, appDir).cacheRef).toBe("ghcr.io/acme/goapi:buildcache");
-    expect(buildOf({ image: plan({ cache: false }) }, appDir).cacheRef).toBeUndefined();
+    expect(buildOf({ image: fixed() }, bare).cacheRef).toBe("ghcr.io/acme/goapi:buildcache");
+    expect(buildOf({ image: fixed({ cache: false }) }, bare).cacheRef).toBeUndefined();
   });
 
   it("passes platforms and builder through; native leaves the platform to the builder", () => {
-    const { appDir } = repoWithApp();
-    const multi = buildOf({ image: plan({ platforms: ["linux/amd64", "linux/arm64"], builder: "ci" }) }, appDir);
+    const multi = buildOf({ image: fixed({ platforms: ["linux/amd64", "linux/arm64"], builder: "ci" }) }, bare);
     expect([multi.platforms, multi.builder]).toEqual([["linux/amd64", "linux/arm64"], "ci"]);
-    expect(buildOf({ image: plan({ platforms: "native" }) }, appDir).platforms).toBeUndefined();
+    expect(buildOf({ image: fixed({ platforms: "native" }) }, bare).platforms).toBeUndefined();
   });
 
   it("logs in to the registry host with the secret password, only with both credentials", async () => {
-    const { appDir } = repoWithApp();
     const creds = { registryUsername: "bot", registryPassword: pulumi.secret("token") };
-    const registry = buildOf({ image: plan(), ...creds }, appDir).registry;
+    const registry = buildOf({ image: fixed(), ...creds }, bare).registry;
     expect(registry?.address).toBe("ghcr.io");
     expect(registry?.username).toBe("bot");
     const password = pulumi.output(registry?.password);
     expect(await pulumi.isSecret(password)).toBe(true);
-    expect(buildOf({ image: plan(), registryUsername: "bot" }, appDir).registry).toBeUndefined();
+    expect(buildOf({ image: fixed(), registryUsername: "bot" }, bare).registry).toBeUndefined();
   });
 
   it("deploys image.ref without building", () => {
