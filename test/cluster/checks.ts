@@ -19,6 +19,7 @@ interface Condition {
   type: string;
   status: string;
   reason?: string;
+  message?: string;
 }
 interface Workload extends KObject {
   spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { spec: PodSpec } };
@@ -53,7 +54,9 @@ interface Pdb extends KObject {
   status?: { observedGeneration?: number; expectedPods?: number; currentHealthy?: number; desiredHealthy?: number; disruptionsAllowed?: number };
 }
 
-const conditionsOf = (conditions?: Condition[]) => (conditions ?? []).map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason})` : ""}`);
+// A failure condition carries its message (say, PodSecurity's refusal of the pods).
+const conditionsOf = (conditions?: Condition[]) =>
+  (conditions ?? []).map((c) => `${c.type}=${c.status}${c.reason ? `(${c.reason})` : ""}${c.type.endsWith("Failure") && c.message ? `: ${c.message}` : ""}`);
 const isTrue = (conditions: Condition[] | undefined, type: string) => conditions?.some((c) => c.type === type && c.status === "True") ?? false;
 const selectorOf = (labels: Record<string, string>) => encodeURIComponent(Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(","));
 const readyPods = (pods: Iterable<Pod>) =>
@@ -62,14 +65,14 @@ const readyEndpoints = (slices: Iterable<EndpointSlice>) =>
   [...new Set([...slices].flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready === true).map((e) => e.targetRef?.name ?? "?")))].sort();
 
 /** Server-side apply with strict field validation, as the file kubectl would get; returns what the server accepted. */
-async function apply(objects: Applied[], file: string): Promise<string[]> {
+async function apply(objects: Applied[], file: string): Promise<KObject[]> {
   fs.writeFileSync(file, objects.map((a) => stringify(a.object)).join("---\n"), { mode: 0o600 });
   const res = await kubectl(["apply", "--server-side", `--field-manager=${fieldManager}`, "--validate=strict", "--output=json", "--filename", file]);
   if (res.code !== 0) {
     throw new Error(`kubectl apply --server-side --validate=strict refused ${file}:\n${res.stderr}`);
   }
   const out = JSON.parse(res.stdout) as KObject;
-  return (out.kind === "List" ? (out.items as KObject[]) : [out]).map(idOf);
+  return out.kind === "List" ? (out.items as KObject[]) : [out];
 }
 
 /** Every check, in the order a rollout happens, for one stack. */
@@ -77,6 +80,14 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
   let run: StackRun;
   let objects: Applied[] = [];
   let work: string;
+  // The checks after the first rollout need it; without it they fail at once
+  // rather than each waiting out its deadline.
+  let rolledOut = false;
+  const afterRollout = () => {
+    if (!rolledOut) {
+      throw new Error("not checked: the Deployment never became Available (see that check)");
+    }
+  };
   const one = (kind: string): KObject => {
     const found = objects.filter((a) => a.object.kind === kind);
     if (found.length !== 1) {
@@ -121,7 +132,18 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
   describe(`the ${stack} stack on a real control plane`, () => {
     it("accepts every declared object under server-side apply with strict field validation", async () => {
       const accepted = await apply(objects, path.join(work, "objects.yaml"));
-      expect(accepted.sort()).toEqual(objects.map((a) => idOf(a.object)).sort());
+      // Held against the declarations themselves, so that nothing declared can go unapplied.
+      const declaredNames = run.declared
+        .filter((d) => d.type.startsWith("kubernetes:"))
+        .map((d) => {
+          const name = (d.inputs.metadata as { name?: unknown } | undefined)?.name;
+          return `${d.type.split(":")[2] ?? d.type} ${typeof name === "string" ? name : `${d.name}-<generated>`}`;
+        });
+      const acceptedNames = accepted.map((o) => {
+        const generated = !declaredNames.includes(`${o.kind} ${o.metadata.name}`) && /-[0-9a-f]{8}$/.test(o.metadata.name);
+        return `${o.kind} ${generated ? `${o.metadata.name.slice(0, -9)}-<generated>` : o.metadata.name}`;
+      });
+      expect(acceptedNames.sort()).toEqual(declaredNames.sort());
       for (const a of objects) {
         expect((await request("GET", await pathOf(a.object))).status).toBe(200);
       }
@@ -143,7 +165,12 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
       expect(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
       const pod = (spec: PodSpec) => ({ apiVersion: "v1", kind: "Pod", metadata: { generateName: "podsecurity-" }, spec });
       const ours = await request("POST", `${collection("v1", "pods", namespace)}?dryRun=All`, pod(deployment.spec.template.spec));
-      expect({ status: ours.status, warnings: ours.warnings }).toEqual({ status: 201, warnings: [] });
+      const message = (ours.body as { message?: string } | undefined)?.message;
+      expect({ status: ours.status, warnings: ours.warnings, message: ours.status === 201 ? undefined : message }).toEqual({
+        status: 201,
+        warnings: [],
+        message: undefined,
+      });
 
       const root = structuredClone(deployment.spec.template.spec);
       root.securityContext = { ...root.securityContext, runAsUser: 0 };
@@ -168,9 +195,11 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
       expect(seen.ready).toBe(minReplicas);
       const pods = (await list<Pod>(podsPath())).items;
       expect(readyPods(pods)).toHaveLength(minReplicas);
+      rolledOut = true;
     });
 
     it("makes every other declared workload ready", async () => {
+      afterRollout();
       for (const a of objects.filter((o) => ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(o.object.kind))) {
         await eventually(`${idOf(a.object)} ready`, patience, async () => {
           const w = await get<Workload>(await pathOf(a.object));
@@ -185,6 +214,7 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
     });
 
     it("lists exactly the ready pods in the Service's EndpointSlices, on the container ports", async () => {
+      afterRollout();
       const { minReplicas } = api();
       const seen = await eventually("EndpointSlices listing the ready pods", patience, async () => {
         const pods = readyPods((await list<Pod>(podsPath())).items);
@@ -211,6 +241,7 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
 
     if (expected.disruptionBudget) {
       it("lets the PodDisruptionBudget compute its allowed disruptions", async () => {
+        afterRollout();
         const pdb = one("PodDisruptionBudget") as Pdb;
         const { minReplicas } = api();
         const { maxUnavailable, minAvailable } = pdb.spec;
@@ -233,6 +264,7 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
     }
 
     it("rolls a config change without the ready count ever dropping below the desired count", async () => {
+      afterRollout();
       const { minReplicas, deployment } = api();
       // Every change to the pods or the Service's EndpointSlices, as the watches deliver them.
       const observations: { ms: number; pods: string[]; endpoints: string[] }[] = [];
