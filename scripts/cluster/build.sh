@@ -7,6 +7,9 @@ set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 require go
+go_version=$(go env GOVERSION)
+go_version=${go_version#go}
+printf '%s\n%s\n' "$go_minimum" "$go_version" | sort -V -C || die "Go $go_minimum or newer is required (found $go_version)"
 
 # Go's own toolchain switching would download another Go; use the one here.
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"

@@ -22,7 +22,9 @@ kubeconfig="$state/kubeconfig"
 report() {
   say "kubeconfig: $kubeconfig"
   say "context:    $context_name"
-  say "stop it:    scripts/cluster/down.sh${1:+ $state}"
+  say "kubectl:    $bin_dir/kubectl --kubeconfig $kubeconfig get nodes"
+  say "a stack on it: pulumi config set goapi:kubeconfig $kubeconfig && pulumi config set goapi:kubeContext $context_name"
+  say "stop it:    ${1:+scripts/cluster/down.sh $state}${1:-npm run cluster:down}"
 }
 
 # A plane already recorded here: reuse it if all of it runs, else start over.

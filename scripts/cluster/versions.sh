@@ -12,3 +12,5 @@ kubernetes_version=1.34.1
 etcd_version=3.6.16
 # kwok: sigs.k8s.io/kwok, a fake node that makes pods Running and Ready.
 kwok_version=0.8.0
+# The oldest Go that builds all three (kwok 0.8.0 needs 1.26).
+go_minimum=1.26
