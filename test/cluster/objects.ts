@@ -28,10 +28,11 @@ const references: Record<string, { kind: string; field: string }> = {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Every Kubernetes object of a run, ready to apply. Objects without
- * metadata.name get `<resource>-<8 hex>` as the provider names them; given the
- * objects of an earlier run, an unchanged object keeps its name and a changed
- * ConfigMap or Secret gets a new one, as the provider's replacement does.
+ * Every Kubernetes object of a run, ready to apply. An object without
+ * metadata.name takes the name the mocks answered with, if any, or else
+ * `<resource>-<8 hex>` as the provider names it: given the objects of an
+ * earlier run, an unchanged object keeps its name and a changed ConfigMap or
+ * Secret gets a new one, as the provider's replacement does.
  * Anything of the Kubernetes provider that is not a plain object (a Helm
  * release, a YAML group) is refused rather than skipped.
  */
@@ -39,13 +40,19 @@ export function objectsOf(declared: Declared[], previous: Applied[] = []): Appli
   const applied = declared
     .filter((d) => d.type.startsWith("kubernetes:"))
     .map((d): Applied => {
-      const object = reveal(d.inputs) as KObject;
+      const object = structuredClone(reveal(d.inputs)) as KObject;
       const [, groupVersion = "", kind = ""] = d.type.split(":");
       const apiVersion = groupVersion.replace(/^core\//, "");
       if (object.apiVersion !== apiVersion || object.kind !== kind) {
         throw new Error(`${d.type} ${d.name}: not a plain Kubernetes object (apiVersion ${object.apiVersion}, kind ${object.kind}); teach test/cluster/objects.ts to apply it`);
       }
-      return { resource: d.name, object: structuredClone(object) };
+      object.metadata = { ...object.metadata };
+      // The name the mocks answered with, as the provider answers with the name it gave.
+      const answered = (d as { state?: { metadata?: { name?: unknown } } }).state?.metadata?.name;
+      if (!object.metadata.name && typeof answered === "string") {
+        object.metadata.name = answered;
+      }
+      return { resource: d.name, object };
     });
   const autoNamed = applied.filter((a) => !a.object.metadata.name);
   for (const a of autoNamed) {
@@ -106,7 +113,7 @@ function referencedAutoName(kind: string, name: string | undefined, ns: string |
   const candidates = autoNamed.filter(inNamespace);
   if (name !== undefined && name !== "") {
     const declaredByName = applied.some((a) => inNamespace(a) && !candidates.includes(a) && a.object.metadata.name === name);
-    const madeUp = candidates.filter((c) => name === c.resource || name.startsWith(`${c.resource}-`));
+    const madeUp = candidates.filter((c) => name === c.resource || new RegExp(`^${c.resource}-[0-9a-f]{8}$`).test(name));
     if (declaredByName || madeUp.length === 0) {
       return undefined;
     }
