@@ -24,7 +24,11 @@ report() {
   say "context:    $context_name"
   say "kubectl:    $bin_dir/kubectl --kubeconfig $kubeconfig get nodes"
   say "a stack on it: pulumi config set goapi:kubeconfig $kubeconfig && pulumi config set goapi:kubeContext $context_name"
-  say "stop it:    ${1:+scripts/cluster/down.sh $state}${1:-npm run cluster:down}"
+  if [ "$state" = "$manual_state" ]; then
+    say "stop it:    npm run cluster:down"
+  else
+    say "stop it:    scripts/cluster/down.sh $state"
+  fi
 }
 
 # A plane already recorded here: reuse it if all of it runs, else start over.
@@ -35,7 +39,7 @@ if [ -d "$pids" ]; then
   done
   if [ "$running" = "${#components[@]}" ]; then
     say "already running in $state"
-    report "${1:-}"
+    report
     exit 0
   fi
   say "a plane in $state is partly gone; stopping what is left and starting over"
@@ -193,4 +197,4 @@ for c in "${components[@]}"; do
 done
 
 say "up in $((SECONDS - started))s: API server $server"
-report "${1:-}"
+report
