@@ -293,18 +293,22 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
         const before = objects;
         // A user changes goapi:app.logLevel and runs `pulumi up`.
         const changed = await declare(stack, (app) => ({ ...app, logLevel: app.logLevel === "warn" ? "info" : "warn" }));
-        const after = objectsOf(changed.declared, before);
+        const after = objectsOf(changed.declared);
         const has = (set: Applied[], o: KObject) => set.some((x) => idOf(x.object) === idOf(o));
         const created = after.filter((a) => !has(before, a.object));
         const updated = after.filter((a) => has(before, a.object) && JSON.stringify(a.object) !== JSON.stringify(before.find((b) => idOf(b.object) === idOf(a.object))?.object));
         const deleted = before.filter((b) => !has(after, b.object));
-        expect(updated.map((a) => idOf(a.object))).toContain(idOf(deployment));
+        // The new config comes as a new auto-named ConfigMap, the Deployment
+        // is updated to it (not replaced), and the old ConfigMap goes.
+        expect({
+          created: created.map((a) => a.object.kind),
+          updated: updated.map((a) => idOf(a.object)),
+          deleted: deleted.map((a) => a.object.kind),
+        }).toEqual({ created: ["ConfigMap"], updated: [idOf(deployment)], deleted: ["ConfigMap"] });
 
         // Pulumi's create-before-delete replacement: the new objects, then the
         // updates (the Deployment, awaited until rolled out), then the old objects go.
-        if (created.length > 0) {
-          await apply(created, path.join(work, "created.yaml"));
-        }
+        await apply(created, path.join(work, "created.yaml"));
         await apply(updated, path.join(work, "updated.yaml"));
         objects = after;
         const newConfig = (api().deployment.spec.template.spec.containers[0]?.envFrom ?? []).map((e) => e.configMapRef?.name).filter(Boolean);
@@ -323,10 +327,8 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
             readyPods(current).length === minReplicas;
           return { done, seen: { status: { replicas: s.replicas, updated: s.updatedReplicas, ready: s.readyReplicas }, pods: current.map((p) => p.metadata.name), onNewConfig: onNewConfig.length } };
         });
-        if (deleted.length > 0) {
-          const res = await kubectl(["delete", "--wait=true", "--filename=-"], deleted.map((d) => stringify(d.object)).join("---\n"));
-          expect(res.stderr).toBe("");
-        }
+        const res = await kubectl(["delete", "--wait=true", "--filename=-"], deleted.map((d) => stringify(d.object)).join("---\n"));
+        expect(res.stderr).toBe("");
         for (const w of watches) {
           expect(w.failure()).toBeUndefined();
         }
