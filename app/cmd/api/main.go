@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"goapi/internal/config"
+	"goapi/internal/items/itemstest"
 	"goapi/internal/server"
 	"goapi/internal/version"
 )
@@ -29,7 +30,8 @@ func run() int {
 	v := version.Get()
 	log.Info("starting", "version", v.Version, "commit", v.Commit)
 
-	srv := server.New(cfg, log)
+	// Still in process memory; the PostgreSQL store replaces it next.
+	srv := server.New(cfg, log, server.Deps{Store: itemstest.NewStore()})
 	if err := srv.Listen(""); err != nil {
 		log.Error("cannot listen", "error", err)
 		return 1
