@@ -128,3 +128,17 @@ func TestRecoverLetsErrAbortHandlerThrough(t *testing.T) {
 		t.Fatalf("an aborted request got an answer %q or a log line %q", rec.Body.String(), logs.String())
 	}
 }
+
+func TestLongPathsAreCutInTheLog(t *testing.T) {
+	var logs bytes.Buffer
+	_, m := metrics.New()
+	h := Observe(slog.New(slog.NewJSONHandler(&logs, nil)), m, http.NotFoundHandler())
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/v1/items/"+strings.Repeat("a", 100_000), nil))
+	var entry map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &entry); err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := entry["path"].(string); len(path) != 256+len("...") || !strings.HasPrefix(path, "/v1/items/aaa") {
+		t.Fatalf("logged path of %d bytes", len(path))
+	}
+}
