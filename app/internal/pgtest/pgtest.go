@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -62,7 +61,15 @@ func Start() (*Server, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	if err := s.Resume(); err != nil {
+	// The free port may be taken between our probe and the server's bind:
+	// try a few.
+	for attempt := 1; ; attempt++ {
+		s.port = 0
+		if err = s.Resume(); err == nil || attempt == 3 {
+			break
+		}
+	}
+	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
@@ -197,12 +204,12 @@ func (s *Server) Resume() error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("pgtest: postgres exited at start:\n%s", s.Log())
+			return fmt.Errorf("pgtest: postgres exited at start:\n%s", s.logText())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			_ = s.Stop()
-			return fmt.Errorf("pgtest: postgres not ready within 30s: %v\n%s", err, s.Log())
+			return fmt.Errorf("pgtest: postgres not ready within 30s: %v\n%s", err, s.logText())
 		}
 	}
 }
@@ -232,17 +239,14 @@ func (s *Server) Close() error {
 
 func (s *Server) logPath() string { return filepath.Join(s.dir, "postgres.log") }
 
-// Log returns the server's log so far.
-func (s *Server) Log() string {
+// logText returns the server's log so far, for errors.
+func (s *Server) logText() string {
 	b, _ := os.ReadFile(s.logPath())
 	return string(b)
 }
 
 // Password is the superuser's, which every URL carries.
 func (s *Server) Password() string { return s.password }
-
-// Port is the TCP port on 127.0.0.1.
-func (s *Server) Port() int { return s.port }
 
 // URL is the connection URL for database db.
 func (s *Server) URL(db string) string {
@@ -287,13 +291,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// Describe says which server runs where, for test logs.
-func (s *Server) Describe() string {
-	who := "the current user"
-	if s.cred != nil {
-		who = "uid " + strconv.FormatUint(uint64(s.cred.Uid), 10)
-	}
-	return fmt.Sprintf("PostgreSQL from %s on 127.0.0.1:%d as %s in %s", strings.TrimSuffix(s.bin, "/"), s.port, who, s.dir)
 }
