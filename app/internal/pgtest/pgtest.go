@@ -204,6 +204,7 @@ func (s *Server) Resume() error {
 		}
 		select {
 		case <-s.exited:
+			s.cmd = nil
 			return fmt.Errorf("pgtest: postgres exited at start:\n%s", s.logText())
 		case <-time.After(20 * time.Millisecond):
 		}
