@@ -30,6 +30,7 @@ type Server struct {
 	metrics *http.Server
 	apiLn   net.Listener
 	metLn   net.Listener
+	apiConn conns
 }
 
 // Deps are what the server serves from.
@@ -65,6 +66,7 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 		// for a long request target). Go's default, stated.
 		MaxHeaderBytes: http.DefaultMaxHeaderBytes,
 		ErrorLog:       errLog,
+		ConnState:      s.apiConn.track,
 	}
 	s.metrics = &http.Server{
 		Handler:           metrics.Handler(reg),
@@ -125,15 +127,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	// Metrics stay up while the API finishes, so the last requests are counted.
-	apiErr := s.api.Shutdown(shutdownCtx)
-	if apiErr != nil {
+	var cut int
+	if err := s.api.Shutdown(shutdownCtx); err != nil {
+		cut = s.apiConn.active()
 		_ = s.api.Close()
 	}
 	if err := s.metrics.Shutdown(shutdownCtx); err != nil {
 		_ = s.metrics.Close()
 	}
-	if apiErr != nil {
-		return fmt.Errorf("requests still running after SHUTDOWN_TIMEOUT (%s) were cut: %w", s.cfg.ShutdownTimeout, apiErr)
+	if cut > 0 {
+		return fmt.Errorf("%d requests still running after SHUTDOWN_TIMEOUT (%s) were cut", cut, s.cfg.ShutdownTimeout)
 	}
 	s.log.Info("stopped")
 	return nil

@@ -140,6 +140,33 @@ func TestShutdownTimeoutCutsRequestsAndFails(t *testing.T) {
 	}
 }
 
+// A connection that never sent a request (a client's spare keep-alive
+// connection) holds Shutdown up to SHUTDOWN_TIMEOUT, but cutting it cuts no
+// request: a clean stop.
+func TestShutdownTimeoutWithoutRequestsIsClean(t *testing.T) {
+	s, cancel, done := start(t, 0, time.Second)
+	conn, err := net.Dial("tcp", s.APIAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	waitFor(t, "the connection to be accepted", func() bool {
+		s.apiConn.mu.Lock()
+		defer s.apiConn.mu.Unlock()
+		return len(s.apiConn.state) == 1
+	})
+	stopped := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if took := time.Since(stopped); err != nil || took < time.Second {
+			t.Fatalf("Serve with only a new connection: %v after %s", err, took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the shutdown timeout")
+	}
+}
+
 // slowPost starts a POST whose body is still arriving, on a connection of
 // its own: it is in flight until finish sends the rest and reads the answer.
 func slowPost(t *testing.T, addr string) (finish func() (int, error)) {
