@@ -4,15 +4,13 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, apiImageArgs, ApiService, imageBuilderArgs, loadSettings, stackConfig } from "./components";
+import { ApiImage, apiImageArgs, ApiService, clusterProviderArgs, imageBuilderArgs, loadSettings, stackConfig } from "./components";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
-const cluster = new k8s.Provider("cluster", {
-  context: settings.kubeContext,
-  kubeconfig: settings.kubeconfig,
-  renderYamlToDirectory: settings.renderYamlTo,
-});
+// Explicit providers only (Pulumi.yaml disables the default ones): nothing may
+// land on whatever cluster the ambient kubeconfig points at.
+const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
 
 // The image builder, explicit like every provider, only where there is something to build
 // (a prebuilt image.ref needs neither Docker nor the docker-build plugin); see components/image-args.ts.
@@ -21,7 +19,9 @@ const builder = "build" in imageArgs ? new dockerbuild.Provider("image-builder",
 const image = new ApiImage("api", imageArgs, { provider: builder });
 
 // Without a configured token, one is generated once and kept (secret) in state.
-const apiToken = settings.apiToken ?? new random.RandomPassword("api-token", { length: 40, special: false }).result;
+const apiToken =
+  settings.apiToken ??
+  new random.RandomPassword("api-token", { length: 40, special: false }, { provider: new random.Provider("random") }).result;
 
 const api = new ApiService(
   "goapi",

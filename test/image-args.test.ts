@@ -8,7 +8,7 @@ import { apiImageArgs, imageBuilderArgs } from "../components/image-args";
 import type { ImagePlan, Settings } from "../components/settings";
 import { gitRepo, GitRepo, removeGitRepos } from "./helpers/git-repo";
 import { installMocks, settle } from "./helpers/mocks";
-import { runStack } from "./helpers/stack";
+import { fixture, runStack } from "./helpers/stack";
 
 // Outside git, with a fixed tag: for the settings that do not depend on the source.
 let bare: string;
@@ -133,7 +133,7 @@ describe("imageBuilderArgs", () => {
 describe("a stack that deploys image.ref", () => {
   it("builds nothing and declares no docker-build provider, so it needs neither Docker nor the plugin", async () => {
     const ref = `ghcr.io/acme/goapi@sha256:${"b".repeat(64)}`;
-    const run = await runStack("dev", { image: { ref } });
+    const run = await runStack(fixture("staging"), { set: { image: { ref } } });
     expect(run.declared.filter((d) => d.type.startsWith("docker-build:") || d.type === "pulumi:providers:docker-build")).toEqual([]);
     expect(run.outputs.imageRef).toBe(ref);
   });

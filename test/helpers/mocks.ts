@@ -1,23 +1,45 @@
 // Pulumi mocks that record every resource the program declares, with inputs
-// as the engine would receive them (secrets still wrapped).
+// as the engine would receive them (secrets still wrapped), and answer with
+// the state a provider would return.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { reveal } from "./values";
 
 export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
-  /** The outputs the mocks answered with. */
+  /** What the mocks answered: the inputs plus what a provider fills in. */
   state: Record<string, unknown>;
-  /** The provider reference the engine would use (urn::id), if one was named or inherited. */
+  /** Reference (urn::id) of the provider that manages it, if one was named. */
   provider?: string;
+  /** A custom resource (managed by a provider), not a component. */
+  custom: boolean;
 }
 
-/** Stand-ins for what providers compute. Tests check where such values go, never the values. */
-function fakeState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+const shortHash = (v: unknown) => createHash("sha256").update(JSON.stringify(reveal(v))).digest("hex").slice(0, 8);
+
+/**
+ * The Kubernetes provider names an object without metadata.name
+ * `<resource name>-<random suffix>`, and picks a new suffix when it replaces
+ * the object. A suffix from the inputs behaves alike: other content, other name.
+ */
+function autoNamed(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const metadata = inputs.metadata as Record<string, unknown> | undefined;
+  if (metadata === undefined || metadata.name !== undefined) {
+    return inputs;
+  }
+  return { ...inputs, metadata: { ...metadata, name: `${name}-${shortHash(inputs)}` } };
+}
+
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type.startsWith("kubernetes:")) {
+    return autoNamed(name, inputs);
+  }
   switch (type) {
     case "docker-build:index:Image": {
-      // Shaped like a digest (ApiImage checks the shape), derived from the inputs so each build differs.
+      // Stands in for the pushed digest, shaped like one (ApiImage checks the shape);
+      // tests check that it is passed on, not its value.
       const digest = `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`;
       return { ...inputs, digest, contextHash: "mock-context-hash" };
     }
@@ -42,8 +64,8 @@ export async function installMocks(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, inputs);
-        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider });
+        const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, args.name, inputs);
+        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false });
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs as Record<string, unknown>,

@@ -2,7 +2,9 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -99,4 +101,22 @@ func read(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The in-memory store and the test PostgreSQL are for tests and the
+// benchmark: state never lives in the shipped process.
+func TestTheBinaryShipsNoTestDoubles(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := strings.Fields(string(out))
+	for _, pkg := range []string{"goapi/internal/items/itemstest", "goapi/internal/pgtest", "testing"} {
+		if slices.Contains(deps, pkg) {
+			t.Errorf("cmd/api depends on %s", pkg)
+		}
+	}
+	if !slices.Contains(deps, "goapi/internal/postgres") {
+		t.Error("cmd/api does not use the PostgreSQL store")
+	}
 }
