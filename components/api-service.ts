@@ -47,7 +47,7 @@ export class ApiService extends pulumi.ComponentResource {
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("goapi:index:ApiService", name, {}, opts);
     const child = { parent: this };
-    const labels = labelsFor(name, args.appEnv);
+    const labels = labelsFor({ instance: name, stack: args.appEnv, component: "api" });
     const meta = () => ({ name, namespace: this.namespace, labels: labels.all });
     // No name: the provider names them <name>-<random suffix>, so a change
     // creates a new object before the old one goes, and the Deployment's

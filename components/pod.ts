@@ -37,19 +37,31 @@ const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
   timeoutSeconds: 2,
 });
 
+/** Pod Security "restricted" for a pod of one fixed non-root user. */
+export function restrictedPodSecurity(uid: number): k8s.types.input.core.v1.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Pod Security "restricted" for a container, with a read-only root file system. */
+export function restrictedContainerSecurity(uid: number): k8s.types.input.core.v1.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
 export function podSpec(a: PodArgs): PodSpec {
   return {
     serviceAccountName: a.serviceAccountName,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: a.drainDelaySeconds + a.shutdownTimeoutSeconds + terminationSlackSeconds,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: appUid,
-      runAsGroup: appUid,
-      fsGroup: appUid,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPodSecurity(appUid),
     topologySpreadConstraints: a.spread
       ? ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
           topologyKey,
@@ -79,15 +91,7 @@ export function podSpec(a: PodArgs): PodSpec {
         startupProbe: probe(probePaths.startup, 1, 30),
         livenessProbe: probe(probePaths.liveness, 10, 3),
         readinessProbe: probe(probePaths.readiness, readiness.periodSeconds, readiness.failureThreshold),
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          runAsUser: appUid,
-          runAsGroup: appUid,
-          capabilities: { drop: ["ALL"] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: restrictedContainerSecurity(appUid),
       },
     ],
   };
