@@ -1,8 +1,8 @@
 // The API pod: restricted security context, probes on distinct endpoints,
-// env from the ConfigMap and Secret, a grace period the drain fits in.
+// env from the ConfigMap and Secrets, a grace period the drain fits in.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { apiPort, appUid, metricsPort, probePaths, terminationSlackSeconds, tokenEnv } from "./app-contract";
+import { apiPort, appUid, databaseUrlEnv, metricsPort, probePaths, terminationSlackSeconds, tokenEnv } from "./app-contract";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
@@ -11,6 +11,8 @@ export interface PodArgs {
   serviceAccountName: pulumi.Input<string>;
   configMapName: pulumi.Input<string>;
   secretName: pulumi.Input<string>;
+  /** The Secret that holds DATABASE_URL. */
+  databaseSecretName: pulumi.Input<string>;
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   drainDelaySeconds: number;
   shutdownTimeoutSeconds: number;
@@ -80,7 +82,10 @@ export function podSpec(a: PodArgs): PodSpec {
           { name: "metrics", containerPort: metricsPort, protocol: "TCP" },
         ],
         envFrom: [{ configMapRef: { name: a.configMapName } }],
-        env: [{ name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } }],
+        env: [
+          { name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } },
+          { name: databaseUrlEnv, valueFrom: { secretKeyRef: { name: a.databaseSecretName, key: databaseUrlEnv } } },
+        ],
         // The root file system is read-only: local storage is the container's logs.
         resources: {
           requests: { ...a.resources.requests, "ephemeral-storage": ephemeralStorage.request },
