@@ -55,9 +55,9 @@ step() {
 }
 info() { printf '    %s\n' "$*"; }
 
-# The script's own stdout and stderr, for lines that must be seen even when
-# they come from a trap that interrupted a command whose output was hidden.
-exec 8>&1 9>&2
+# The script's own stderr, for the stop line, which must be seen even when it
+# comes from a trap that interrupted a command whose output was hidden.
+exec 9>&2
 
 # The one line a stop prints. $3 is the exit status (default 1).
 stop() {
@@ -67,7 +67,6 @@ stop() {
 
 on_interrupt() {
   trap '' INT TERM # a second Ctrl-C must not cut the clean-up short
-  exec 1>&8 2>&9
   [ -z "$on_interrupt_cleanup" ] || "$on_interrupt_cleanup"
   stop "interrupted during \"$current_step\"; what was finished before is kept" "$again" 130
 }
