@@ -1,39 +1,27 @@
 // The composition: stack settings -> cluster provider -> image -> service.
 import * as path from "node:path";
+import * as dockerbuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, ApiService, appCommit, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
+import { ApiImage, apiImageArgs, ApiService, clusterProviderArgs, imageBuilderArgs, loadSettings, stackConfig } from "./components";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
-const cluster = new k8s.Provider("cluster", {
-  context: settings.kubeContext,
-  kubeconfig: settings.kubeconfig,
-  renderYamlToDirectory: settings.renderYamlTo,
-});
+// Explicit providers only (Pulumi.yaml disables the default ones): nothing may
+// land on whatever cluster the ambient kubeconfig points at.
+const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
 
-const appDir = path.join(__dirname, "app");
-const plan = settings.image;
-const image = new ApiImage("api", plan.kind === "prebuilt" ? { prebuiltRef: plan.ref } : { build: buildOf(plan) });
-
-function buildOf(p: Extract<ImagePlan, { kind: "build" }>): ImageBuild {
-  const commit = appCommit(appDir);
-  const tag = p.tag === "git" ? commit.slice(0, 12) : p.tag;
-  const { registryUsername: username, registryPassword: password } = settings;
-  return {
-    context: appDir,
-    repository: `${p.registry}/${p.repository}`,
-    tag,
-    platform: p.platform,
-    buildArgs: { VERSION: tag, COMMIT: commit },
-    cacheFrom: p.cacheFrom,
-    registry: username !== undefined && password !== undefined ? { server: p.registry, username, password } : undefined,
-  };
-}
+// The image builder, explicit like every provider, only where there is something to build
+// (a prebuilt image.ref needs neither Docker nor the docker-build plugin); see components/image-args.ts.
+const imageArgs = apiImageArgs(settings, path.join(__dirname, "app"));
+const builder = "build" in imageArgs ? new dockerbuild.Provider("image-builder", imageBuilderArgs) : undefined;
+const image = new ApiImage("api", imageArgs, { provider: builder });
 
 // Without a configured token, one is generated once and kept (secret) in state.
-const apiToken = settings.apiToken ?? new random.RandomPassword("api-token", { length: 40, special: false }).result;
+const apiToken =
+  settings.apiToken ??
+  new random.RandomPassword("api-token", { length: 40, special: false }, { provider: new random.Provider("random") }).result;
 
 const api = new ApiService(
   "goapi",

@@ -11,14 +11,15 @@ step "Checking prerequisites"
 problems=()
 if ! command -v docker >/dev/null; then
   problems+=("docker is not installed (https://docs.docker.com/get-docker/)")
-elif ! docker info >/dev/null 2>&1; then
-  problems+=("$docker_down_problem")
+else
+  docker info >/dev/null 2>&1 || problems+=("$docker_down_problem")
+  docker buildx version >/dev/null 2>&1 || problems+=("$buildx_missing_problem")
 fi
 command -v kind >/dev/null || problems+=("$kind_missing_problem")
 if [ -d "$state_dir" ] && ! node_ok; then problems+=("$(node_problem)"); fi
 stop_on_problems ${problems[@]+"${problems[@]}"}
 check_state_folder
-info "docker, kind: ok"
+info "docker, docker buildx, kind: ok"
 
 step "Destroying the stacks"
 if [ -d "$state_dir" ]; then
@@ -62,6 +63,15 @@ if [ "$found" = absent ]; then
 else
   run docker rm -f "$registry_container" >/dev/null || stop "docker could not remove the container $registry_container; its error is above" "fix that, then $again"
   info "removed"
+fi
+
+step "BuildKit builder $builder"
+probe_builder
+if [ "$found" = absent ]; then
+  info "already gone (docker buildx has no builder $builder)"
+else
+  run docker buildx rm "$builder" >/dev/null || stop "docker buildx could not remove the builder $builder; its error is above" "fix that, then $again"
+  info "removed (its build cache with it)"
 fi
 
 # Both stacks are destroyed, or their cluster confirmed gone: what is left in

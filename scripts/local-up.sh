@@ -11,15 +11,16 @@ step "Checking prerequisites"
 problems=()
 if ! command -v docker >/dev/null; then
   problems+=("docker is not installed (https://docs.docker.com/get-docker/)")
-elif ! docker info >/dev/null 2>&1; then
-  problems+=("$docker_down_problem")
+else
+  docker info >/dev/null 2>&1 || problems+=("$docker_down_problem")
+  docker buildx version >/dev/null 2>&1 || problems+=("$buildx_missing_problem")
 fi
 command -v kind >/dev/null || problems+=("$kind_missing_problem")
 node_ok || problems+=("$(node_problem)")
 command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
 stop_on_problems ${problems[@]+"${problems[@]}"}
 check_state_folder
-info "docker, kind, node $(node --version), curl: ok"
+info "docker, docker buildx, kind, node $(node --version), curl: ok"
 
 find_pulumi
 check_passphrase "$repo_root" "$addons_dir"
@@ -39,11 +40,19 @@ case "$found" in
     info "starting the stopped container"
     start_registry docker start "$registry_container" ;;
   absent)
-    touch "$push_marker"
     start_registry docker run -d --restart=always -p "127.0.0.1:$registry_port:5000" --network bridge \
       --name "$registry_container" registry:2
     info "started" ;;
 esac
+
+step "BuildKit builder '$builder' on the host network, so builds reach $registry_host"
+probe_builder
+if [ "$found" = present ]; then
+  info "already exists"
+else
+  docker buildx create --name "$builder" --driver docker-container --driver-opt network=host >/dev/null
+  info "created"
+fi
 
 step "kind cluster '$cluster' (context $context)"
 delete_unfinished_cluster() {
@@ -83,13 +92,14 @@ fi
 
 # `pulumi up` of the project in $1 against the copy of its stack file, with a
 # refresh first: a cluster deleted and re-created by hand, or objects deleted
-# with kubectl, are found missing and created again.
-deploy() { # dir what [pulumi up flags...]
+# with kubectl, are found missing and created again; so is an image missing
+# from a registry container created anew (the docker-build provider looks it
+# up in the registry), which is then built and pushed again.
+deploy() { # dir what
   local dir=$1 what=$2
-  shift 2
   stack_config "$dir"
   run_quiet pulumi --cwd "$stack_dir" stack select --create local || pulumi_failed "creating the stack local of $what"
-  run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" "$@" ||
+  run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" ||
     pulumi_failed "pulumi up of $what"
 }
 
@@ -97,27 +107,7 @@ step "Cluster add-ons: Traefik, metrics-server, registry hint (local/addons)"
 deploy "$addons_dir" "the add-ons (local/addons)"
 
 step "Building, pushing and deploying the API (stack local)"
-# A registry created anew is empty, but the image resource in the state says
-# the image was pushed: replace it so it is built and pushed again. The marker
-# outlives an interrupted run, so the run that finishes the job still knows.
-replace=()
-if [ -e "$push_marker" ]; then
-  probe_stack "$repo_root"
-  if [ "$found" = present ]; then
-    run pulumi --cwd "$repo_root" stack export --stack local >"$tmp/state.json" 2>/dev/null || pulumi_failed "reading the stack local of ./"
-    # shellcheck disable=SC2016 # the quoted text is JavaScript
-    urns=$(node -e '
-      const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).deployment;
-      for (const r of d.resources ?? []) if (r.type === "docker:index/image:Image") console.log(r.urn);
-    ' "$tmp/state.json")
-    for urn in $urns; do
-      replace+=(--replace "$urn")
-    done
-    rm -f "$tmp/state.json"
-  fi
-fi
-deploy "$repo_root" "the API (stack local)" ${replace[@]+"${replace[@]}"}
-rm -f "$push_marker"
+deploy "$repo_root" "the API (stack local)"
 
 url=$(pulumi --cwd "$repo_root" stack output url --stack local)
 token=$(pulumi --cwd "$repo_root" stack output token --show-secrets --stack local)

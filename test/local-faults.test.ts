@@ -35,6 +35,9 @@ const deletedByHand = {
       w.unset(f);
     }
   },
+  builder: (w: LocalWorld) => {
+    w.unset("builder");
+  },
 };
 /** The API answers through the Ingress with the image the registry holds. */
 const serving = (w: LocalWorld) =>
@@ -82,6 +85,16 @@ const faults: Fault[] = [
     stops:
       "local:up stopped: missing prerequisites: docker is not installed (https://docs.docker.com/get-docker/); kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); Node.js 22 or newer is required (found v20.1.0); curl is not installed (it runs the final check). Next: npm run local:up",
   },
+  {
+    name: "docker buildx missing",
+    script: "up",
+    from: "fresh",
+    fault: (w) => {
+      w.set("no-buildx");
+    },
+    stops:
+      "local:up stopped: missing prerequisites: docker buildx is not installed (https://docs.docker.com/build/install-buildx/). Next: npm run local:up",
+  },
   { name: "kind missing", script: "up", from: "fresh", fault: (w) => { w.uninstall("kind"); }, stops: kindMissing("up") },
   { name: "kind cannot list clusters", script: "up", from: "up", fault: (w) => { w.set("kind-broken"); }, stops: kindCannotTell("up") },
   {
@@ -115,11 +128,31 @@ const faults: Fault[] = [
     from: "up",
     fault: deletedByHand.registry,
     then: (w, run) => {
-      expect(run.calls.some((c) => c.startsWith("pulumi --cwd <repo> up ") && c.includes("--replace urn:pulumi:local::goapi::goapi:index:ApiImage$docker:index/image:Image::api"))).toBe(true);
+      expect(run.calls).toContain("docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2");
+      expect(run.stdout).toContain("refresh: the image is gone from the registry");
       expect(w.has("registry-on-kind")).toBe(true);
       expect(serving(w)).toBe(true);
-      expect(w.stateFiles()).not.toContain("registry-recreated");
     },
+  },
+  {
+    name: "BuildKit builder deleted by hand",
+    script: "up",
+    from: "up",
+    fault: deletedByHand.builder,
+    then: (w, run) => {
+      expect(run.calls).toContain("docker buildx create --name goapi-local --driver docker-container --driver-opt network=host");
+      expect(w.has("builder")).toBe(true);
+    },
+  },
+  {
+    name: "buildx cannot tell whether the builder exists",
+    script: "up",
+    from: "up",
+    fault: (w) => {
+      w.set("buildx-broken");
+    },
+    stops:
+      "local:up stopped: cannot tell whether the BuildKit builder goapi-local exists (docker buildx inspect failed). Next: docker buildx inspect goapi-local (to see why), then npm run local:up",
   },
   {
     name: "registry container stopped",
@@ -231,8 +264,19 @@ const faults: Fault[] = [
         "pulumi --cwd <repo> stack rm --yes --force --preserve-config --stack local",
         "pulumi --cwd <repo>/local/addons stack rm --yes --force --preserve-config --stack local",
         "docker rm -f kind-registry",
+        "docker buildx rm goapi-local",
       ]);
       expect(run.stdout).toContain("kind lists no cluster goapi: dropping the state of ./ without destroying");
+      expect(w.stateFiles()).toBeUndefined();
+    },
+  },
+  {
+    name: "BuildKit builder deleted by hand",
+    script: "down",
+    from: "up",
+    fault: deletedByHand.builder,
+    then: (w, run) => {
+      expect(run.stdout).toContain("already gone (docker buildx has no builder goapi-local)");
       expect(w.stateFiles()).toBeUndefined();
     },
   },
@@ -327,13 +371,16 @@ describe.each(faults)("local:$script with $name", (f) => {
 
 describe("README.md", () => {
   const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  it("quotes a whole line of missing prerequisites", () => {
+    expect(readme).toContain(dockerDown("up"));
+  });
   // README shows a local:down line as it is, or as the local:up line it mirrors (and says so).
-  // A line with several missing prerequisites is quoted piece by piece.
+  // A line of missing prerequisites is quoted piece by piece (the line with the Docker daemon alone, whole).
   it.each(faults.filter((f) => f.stops !== undefined))("quotes the line of local:$script with $name", (f) => {
     const line = f.stops ?? "";
     const quoted = readme.includes(line) ? line : line.replaceAll("local:down", "local:up");
-    const several = /^local:up stopped: missing prerequisites: (.*;.*)\. Next: /.exec(quoted);
-    for (const piece of several?.[1]?.split("; ").map((p) => `\`${p}\``) ?? [quoted]) {
+    const missing = /^local:up stopped: missing prerequisites: (.*)\. Next: npm run local:up$/.exec(quoted);
+    for (const piece of missing?.[1]?.split("; ") ?? [quoted]) {
       expect(readme).toContain(piece);
     }
   });

@@ -43,6 +43,7 @@ const cuts: Cut[] = [
   { step: "Checking prerequisites", at: "docker info", from: "fresh" },
   { step: "Checking prerequisites", at: "pulumi --cwd */repo stack output", from: "up" },
   { step: "Local registry localhost:5001 (container kind-registry)", at: "docker run", from: "fresh" },
+  { step: "BuildKit builder 'goapi-local' on the host network, so builds reach localhost:5001", at: "docker buildx create", from: "fresh" },
   { step: "kind cluster 'goapi' (context kind-goapi)", at: "kind create cluster", from: "fresh" },
   { step: "Wiring the registry into the cluster", at: "docker exec -i", from: "fresh" },
   { step: "Cluster add-ons: Traefik, metrics-server, registry hint (local/addons)", at: "pulumi --cwd */local/addons up", from: "fresh" },

@@ -39,6 +39,7 @@ describe("local:up", () => {
     expect(firstRun.code).toBe(0);
     expect(changes(firstRun.calls)).toEqual([
       "docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2",
+      "docker buildx create --name goapi-local --driver docker-container --driver-opt network=host",
       "kind create cluster --config <repo>/local/kind-config.yaml",
       ...wiring,
       "docker network connect kind kind-registry",
@@ -114,9 +115,11 @@ describe("local:down", () => {
       "pulumi --cwd <repo>/local/addons stack rm --yes --force --preserve-config --stack local",
       "kind delete cluster --name goapi",
       "docker rm -f kind-registry",
+      "docker buildx rm goapi-local",
     ]);
     expect(w.has("cluster")).toBe(false);
     expect(w.has("registry")).toBe(false);
+    expect(w.has("builder")).toBe(false);
     expect(w.stateFiles()).toBeUndefined();
     expect(w.gitStatus()).toBe("");
   });
@@ -131,6 +134,7 @@ describe("local:down", () => {
     expect(run.stdout).toContain("no local state (.pulumi): nothing to destroy");
     expect(run.stdout).toContain("already gone (kind lists no cluster goapi)");
     expect(run.stdout).toContain("already gone (docker lists no container kind-registry)");
+    expect(run.stdout).toContain("already gone (docker buildx has no builder goapi-local)");
   });
 });
 

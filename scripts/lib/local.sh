@@ -14,6 +14,9 @@ context="kind-$cluster"
 registry_container=kind-registry
 registry_port=5001
 registry_host="localhost:$registry_port"
+# A BuildKit builder on the host network: the default docker-container builder
+# has its own localhost, where nothing answers on the registry port.
+builder=goapi-local
 ingress_host=goapi.localhost
 http_port=80
 
@@ -36,9 +39,6 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 # state folder instead (see stack_config), and takes the secrets provider from
 # the stack's state, where `stack init` recorded it.
 export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
-# Set when the registry container was created anew: its storage is empty, so
-# the next `pulumi up` of the app must push the image again (see local-up.sh).
-push_marker="$state_dir/registry-recreated"
 
 me=${0##*/}
 me=${me%.sh}
@@ -134,6 +134,7 @@ pulumi() { "$pulumi_bin" "$@"; }
 rel() { [ "$1" = "$repo_root" ] && echo "./" || echo "${1#"$repo_root"/}"; }
 
 docker_down_problem="the Docker daemon is not reachable (start Docker Desktop, or: sudo systemctl start docker)"
+buildx_missing_problem="docker buildx is not installed (https://docs.docker.com/build/install-buildx/)"
 kind_missing_problem="kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
 node_problem() { echo "Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))"; }
 node_ok() { [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 22 ]; }
@@ -249,6 +250,21 @@ probe_container() { # name
     true) found=running ;;
     false) found=stopped ;;
     *) stop "cannot tell whether the container $1 is running (docker inspect failed)" "docker inspect $1 (to see why), then $again" ;;
+  esac
+}
+
+# found=present|absent for the BuildKit builder: "absent" only when buildx
+# says it has no such builder.
+probe_builder() {
+  ensure_tmp
+  if docker buildx inspect "$builder" >/dev/null 2>"$tmp/buildx"; then
+    found=present
+    return
+  fi
+  case "$(<"$tmp/buildx")" in
+    *"no builder \"$builder\" found"*) found=absent ;;
+    *) stop "cannot tell whether the BuildKit builder $builder exists (docker buildx inspect failed)" \
+      "docker buildx inspect $builder (to see why), then $again" ;;
   esac
 }
 

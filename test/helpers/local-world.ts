@@ -299,6 +299,6 @@ export function stopLines(run: ScriptRun): string[] {
 /** The calls that change the machine. */
 export function changes(calls: string[]): string[] {
   return calls.filter((c) =>
-    /^(docker (run|start|exec|network connect|rm)|kind (create|delete)|pulumi .*\b(up|destroy|import)\b|pulumi .*stack (rm|select --create))/.test(c),
+    /^(docker (run|start|exec|network connect|rm|buildx create|buildx rm)|kind (create|delete)|pulumi .*\b(up|destroy|import)\b|pulumi .*stack (rm|select --create))/.test(c),
   );
 }

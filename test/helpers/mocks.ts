@@ -1,21 +1,47 @@
 // Pulumi mocks that record every resource the program declares, with inputs
-// as the engine would receive them (secrets still wrapped).
+// as the engine would receive them (secrets still wrapped), and answer with
+// the state a provider would return.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { reveal } from "./values";
 
 export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** What the mocks answered: the inputs plus what a provider fills in. */
+  state: Record<string, unknown>;
+  /** Reference (urn::id) of the provider that manages it, if one was named. */
+  provider?: string;
+  /** A custom resource (managed by a provider), not a component. */
+  custom: boolean;
 }
 
-function fakeState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+const shortHash = (v: unknown) => createHash("sha256").update(JSON.stringify(reveal(v))).digest("hex").slice(0, 8);
+
+/**
+ * The Kubernetes provider names an object without metadata.name
+ * `<resource name>-<random suffix>`, and picks a new suffix when it replaces
+ * the object. A suffix from the inputs behaves alike: other content, other name.
+ */
+function autoNamed(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const metadata = inputs.metadata as Record<string, unknown> | undefined;
+  if (metadata === undefined || metadata.name !== undefined) {
+    return inputs;
+  }
+  return { ...inputs, metadata: { ...metadata, name: `${name}-${shortHash(inputs)}` } };
+}
+
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type.startsWith("kubernetes:")) {
+    return autoNamed(name, inputs);
+  }
   switch (type) {
-    case "docker:index/image:Image": {
-      const imageName = String(inputs.imageName);
-      const repo = imageName.replace(/:[^:/]+$/, "");
-      const digest = createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
-      return { ...inputs, repoDigest: `${repo}@sha256:${digest}` };
+    case "docker-build:index:Image": {
+      // Stands in for the pushed digest, shaped like one (ApiImage checks the shape);
+      // tests check that it is passed on, not its value.
+      const digest = `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`;
+      return { ...inputs, digest, contextHash: "mock-context-hash" };
     }
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: "g".repeat(Number(inputs.length)) };
@@ -24,20 +50,29 @@ function fakeState(type: string, inputs: Record<string, unknown>): Record<string
   }
 }
 
-/** Installs mocks for project/stack and returns the live list of declared resources. */
-export async function installMocks(stack: string): Promise<Declared[]> {
+/**
+ * Installs mocks for project/stack and returns the live list of declared
+ * resources. `state` replaces the fake outputs of the types it answers for;
+ * `preview` runs the program as `pulumi preview` would.
+ */
+export async function installMocks(
+  stack: string,
+  opts: { state?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined; preview?: boolean } = {},
+): Promise<Declared[]> {
   const declared: Declared[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        declared.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return { id: `${args.name}-id`, state: fakeState(args.type, args.inputs as Record<string, unknown>) };
+        const inputs = args.inputs as Record<string, unknown>;
+        const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, args.name, inputs);
+        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false });
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs as Record<string, unknown>,
     },
     "goapi",
     stack,
-    false,
+    opts.preview ?? false,
   );
   return declared;
 }

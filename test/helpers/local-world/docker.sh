@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Stub docker: the registry container kind-registry, the kind node container,
-# and the Docker daemon being down.
+# the BuildKit builder goapi-local (docker buildx), and the Docker daemon
+# being down.
 # shellcheck source=test/helpers/local-world/stub-lib.sh
 source "${0%/*}/stub-lib.sh"
 [ "$1" = run ] || block_point "$@"
+if [ "$1" = buildx ]; then
+  [ ! -e "$W/no-buildx" ] || { echo "docker: 'buildx' is not a docker command." >&2; exit 1; }
+  [ "$2" = version ] && { echo "github.com/docker/buildx v0.30.1 stub"; exit 0; }
+fi
 if docker_down; then
   echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
   exit 1
@@ -64,5 +69,20 @@ case "$1" in
       exit 1
     fi
     : >"$W/registry-on-kind" ;;
+  buildx) # buildx inspect NAME | buildx create --name NAME ... | buildx rm NAME
+    case "$2" in
+      inspect)
+        if [ -e "$W/buildx-broken" ]; then echo "ERROR: stub: reading the buildx store failed" >&2; exit 1; fi
+        [ -e "$W/builder" ] || { echo "ERROR: no builder \"$3\" found" >&2; exit 1; }
+        echo "Name: $3" ;;
+      create)
+        [ ! -e "$W/builder" ] || { echo "ERROR: existing instance for \"$4\" but no append mode, specify the node name to make changes for existing instances" >&2; exit 1; }
+        echo "$*" >"$W/builder"
+        echo "$4" ;;
+      rm)
+        [ -e "$W/builder" ] || { echo "ERROR: no builder \"$3\" found" >&2; exit 1; }
+        rm -f "$W/builder" ;;
+      *) echo "stub docker: unexpected call: $*" >&2; exit 99 ;;
+    esac ;;
   *) echo "stub docker: unexpected call: $*" >&2; exit 99 ;;
 esac

@@ -22,12 +22,11 @@ block_point "$@"
 fail() { echo "error: $*" >&2; exit 255; }
 dir=$PWD
 args=()
-config_file="" refresh=0 replace="" show_secrets=0 preserve=0 create=0 all=0
+config_file="" refresh=0 show_secrets=0 preserve=0 create=0 all=0
 while [ $# -gt 0 ]; do
   case $1 in
     --cwd) dir=$2; shift ;;
     --config-file) config_file=$2; shift ;;
-    --replace) replace="$replace $2"; shift ;;
     --refresh) refresh=1 ;;
     --show-secrets) show_secrets=1 ;;
     --preserve-config) preserve=1 ;;
@@ -91,8 +90,13 @@ reach_cluster() {
     fail "configured Kubernetes cluster is unreachable: Get \"https://127.0.0.1:40111/openapi/v2\": dial tcp 127.0.0.1:40111: connect: connection refused"
   fi
 }
-# shellcheck disable=SC2016 # a literal $ in the URN
-image_urn='urn:pulumi:local::goapi::goapi:index:ApiImage$docker:index/image:Image::api'
+# The docker-build provider's refresh looks the pushed image up in the registry.
+image_pushed() {
+  local have
+  [ -e "$W/registry-images" ] || return 1
+  while read -r have; do [ "$have" != "${image#*@}" ] || return 0; done <"$W/registry-images"
+  return 1
+}
 
 case "$1 ${2:-}" in
   "stack ls")
@@ -126,11 +130,6 @@ case "$1 ${2:-}" in
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;
       *) printf '{\n  "url": "http://goapi.localhost/"\n}\n' ;;
     esac ;;
-  "stack export")
-    need_stack
-    resources='{"urn": "urn:pulumi:local::goapi::pulumi:pulumi:Stack::goapi-local", "type": "pulumi:pulumi:Stack"}'
-    [ -z "$image" ] || resources="$resources, {\"urn\": \"$image_urn\", \"type\": \"docker:index/image:Image\"}"
-    echo "{\"version\": 3, \"deployment\": {\"resources\": [$resources]}}" ;;
   "stack rm")
     need_stack
     rm -f "$state"
@@ -150,13 +149,18 @@ case "$1 ${2:-}" in
         echo "    refresh: the objects of $project are gone from the cluster"
         k8s=0
       fi
+      if [ "$refresh" = 1 ] && [ -n "$image" ] && ! image_pushed; then
+        echo "    refresh: the image is gone from the registry"
+        image=""
+      fi
       if [ "$project" = goapi ]; then
         if [ -e "$W/app-build-broken" ]; then
-          fail "docker:index:Image api: error: failed to build image: process \"/bin/sh -c go build ./cmd/api\" did not complete successfully: exit code: 1"
+          fail "docker-build:index:Image api: error: failed to build image: process \"/bin/sh -c go build ./cmd/api\" did not complete successfully: exit code: 1"
         fi
-        if [ -z "$image" ] || [[ $replace == *"$image_urn"* ]]; then
+        if [ -z "$image" ]; then
+          [ -e "$W/builder" ] || fail "docker-build:index:Image api: ERROR: no builder \"goapi-local\" found"
           fact registry
-          [ "$fact" = running ] || fail "docker:index:Image api: pushing localhost:5001/goapi: dial tcp 127.0.0.1:5001: connect: connection refused"
+          [ "$fact" = running ] || fail "docker-build:index:Image api: pushing localhost:5001/goapi: dial tcp 127.0.0.1:5001: connect: connection refused"
           echo sha256:5ca1ab1e >>"$W/registry-images"
           image=localhost:5001/goapi@sha256:5ca1ab1e
         fi
