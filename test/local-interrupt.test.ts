@@ -95,18 +95,27 @@ async function cutAndRerun(script: Script, at: string, from: LocalWorld, fault?:
   return { ...observed, again, servingAfter: serving(w), gitAfter: w.gitStatus() };
 }
 
-// The cuts run side by side; each test below looks at one of them.
-const observed = new Map<Cut, Observed>();
-let down: Observed;
+// The cuts run side by side; each test below looks at one of them (and fails
+// alone if its cut could not be made).
+const results = new Map<Cut | "down", PromiseSettledResult<Observed>>();
+const result = (key: Cut | "down"): Observed => {
+  const r = results.get(key);
+  if (r?.status !== "fulfilled") {
+    throw r?.reason ?? new Error("not run");
+  }
+  return r.value;
+};
 beforeAll(async () => {
-  const all = await Promise.all([...cuts.map((c) => cutAndRerun("up", c.at, c.from === "up" ? up : fresh, c.fault)), cutAndRerun("down", "pulumi --cwd */repo destroy", up)]);
-  cuts.forEach((c, i) => observed.set(c, all[i] as Observed));
-  down = all[cuts.length] as Observed;
+  const keys = [...cuts, "down" as const];
+  const all = await Promise.allSettled(
+    keys.map((k) => (k === "down" ? cutAndRerun("down", "pulumi --cwd */repo destroy", up) : cutAndRerun("up", k.at, k.from === "up" ? up : fresh, k.fault))),
+  );
+  keys.forEach((k, i) => results.set(k, all[i] as PromiseSettledResult<Observed>));
 }, 120_000);
 
 describe.each(cuts)("local:up interrupted during $at ($from)", (cut) => {
   it("stops with one line and status 130, keeping the state and leaving no temporary file", () => {
-    const o = observed.get(cut) as Observed;
+    const o = result(cut);
     expect(stopLines(o.cut)).toEqual([
       `local:up stopped: interrupted during "${cut.step}"; what was finished before is kept. Next: npm run local:up`,
     ]);
@@ -125,7 +134,7 @@ describe.each(cuts)("local:up interrupted during $at ($from)", (cut) => {
   });
 
   it("completes when run again", () => {
-    const o = observed.get(cut) as Observed;
+    const o = result(cut);
     expect(stopLines(o.again)).toEqual([]);
     expect(o.again.code).toBe(0);
     expect(o.servingAfter).toBe(true);
@@ -134,6 +143,10 @@ describe.each(cuts)("local:up interrupted during $at ($from)", (cut) => {
 });
 
 describe("local:down interrupted while destroying the app's stack", () => {
+  let down: Observed;
+  beforeAll(() => {
+    down = result("down");
+  });
   it("stops with one line and status 130, after the CLI has cancelled, keeping the state and the cluster", () => {
     expect(stopLines(down.cut)).toEqual([
       'local:down stopped: interrupted during "Destroying the stacks"; what was finished before is kept. Next: npm run local:down',
@@ -153,6 +166,6 @@ describe("local:down interrupted while destroying the app's stack", () => {
 
 it("README.md quotes the line of an interrupted local:up", () => {
   const kindCut = cuts.find((c) => c.at === "kind create cluster") as Cut;
-  const line = stopLines((observed.get(kindCut) as Observed).cut)[0] ?? "-";
+  const line = stopLines(result(kindCut).cut)[0] ?? "-";
   expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
 });
