@@ -2,22 +2,16 @@
 # Removes everything local-up.sh made: the stacks (destroyed while the cluster
 # is there), the kind cluster, the registry container and the local state.
 # Safe to run twice. It drops state, or reports something as gone, only when
-# kind or Docker answered that it is gone: when they cannot answer, it stops.
+# kind, Docker or buildx answered that it is gone: when they cannot answer, it
+# stops.
 set -eEuo pipefail
 # shellcheck source=scripts/lib/local.sh
 source "$(dirname "$0")/lib/local.sh"
 
 step "Checking prerequisites"
-problems=()
-if ! command -v docker >/dev/null; then
-  problems+=("docker is not installed (https://docs.docker.com/get-docker/)")
-else
-  docker info >/dev/null 2>&1 || problems+=("$docker_down_problem")
-  docker buildx version >/dev/null 2>&1 || problems+=("$buildx_missing_problem")
-fi
-command -v kind >/dev/null || problems+=("$kind_missing_problem")
-if [ -d "$state_dir" ] && ! node_ok; then problems+=("$(node_problem)"); fi
-stop_on_problems ${problems[@]+"${problems[@]}"}
+need_docker_and_kind
+[ ! -d "$state_dir" ] || need_node # the Pulumi CLI runs only when there is state
+check_tools
 check_state_folder
 info "docker, docker buildx, kind: ok"
 

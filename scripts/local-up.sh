@@ -8,17 +8,10 @@ set -eEuo pipefail
 source "$(dirname "$0")/lib/local.sh"
 
 step "Checking prerequisites"
-problems=()
-if ! command -v docker >/dev/null; then
-  problems+=("docker is not installed (https://docs.docker.com/get-docker/)")
-else
-  docker info >/dev/null 2>&1 || problems+=("$docker_down_problem")
-  docker buildx version >/dev/null 2>&1 || problems+=("$buildx_missing_problem")
-fi
-command -v kind >/dev/null || problems+=("$kind_missing_problem")
-node_ok || problems+=("$(node_problem)")
+need_docker_and_kind
+need_node
 command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
-stop_on_problems ${problems[@]+"${problems[@]}"}
+check_tools
 check_state_folder
 info "docker, docker buildx, kind, node $(node --version), curl: ok"
 

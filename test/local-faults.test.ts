@@ -5,24 +5,9 @@
 // gone, unless kind or Docker said so. README.md quotes every one of the lines.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changes, LocalWorld, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
+import { changes, type LocalWorld, machines, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
 
-let fresh: LocalWorld;
-let up: LocalWorld;
-const worlds: LocalWorld[] = [];
-beforeAll(() => {
-  fresh = new LocalWorld();
-  up = new LocalWorld();
-  worlds.push(fresh, up);
-  if (up.run("up").code !== 0) {
-    throw new Error("bringing the fake machine up failed");
-  }
-});
-afterAll(() => {
-  for (const w of worlds) {
-    w.dispose();
-  }
-});
+const machine = machines();
 
 const deletedByHand = {
   cluster: (w: LocalWorld) => {
@@ -39,10 +24,6 @@ const deletedByHand = {
     w.unset("builder");
   },
 };
-/** The API answers through the Ingress with the image the registry holds. */
-const serving = (w: LocalWorld) =>
-  w.has("objects/goapi") && w.has("objects/goapi-local-addons") && w.read("registry-images").includes(w.read("objects/goapi").split("@")[1] ?? "-");
-
 interface Fault {
   name: string;
   script: Script;
@@ -111,7 +92,7 @@ const faults: Fault[] = [
     fault: deletedByHand.cluster,
     then: (w, run) => {
       expect(run.calls).toContain("kind create cluster --config <repo>/local/kind-config.yaml");
-      expect(serving(w)).toBe(true);
+      expect(w.serving()).toBe(true);
     },
   },
   {
@@ -131,7 +112,7 @@ const faults: Fault[] = [
       expect(run.calls).toContain("docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2");
       expect(run.stdout).toContain("refresh: the image is gone from the registry");
       expect(w.has("registry-on-kind")).toBe(true);
-      expect(serving(w)).toBe(true);
+      expect(w.serving()).toBe(true);
     },
   },
   {
@@ -161,7 +142,7 @@ const faults: Fault[] = [
     fault: (w) => { w.set("registry", "stopped"); },
     then: (w, run) => {
       expect(run.calls).toContain("docker start kind-registry");
-      expect(serving(w)).toBe(true);
+      expect(w.serving()).toBe(true);
     },
   },
   {
@@ -323,8 +304,7 @@ const observed = new Map<Fault, Observed>();
 beforeAll(async () => {
   await Promise.all(
     faults.map(async (f) => {
-      const world = new LocalWorld(f.from === "up" ? up : fresh);
-      worlds.push(world);
+      const world = machine.copy(f.from === "up" ? machine.up() : machine.fresh());
       f.fault?.(world);
       const stateBefore = world.stateFiles();
       const run = await world.runAsync(f.script, f.env, { asNobody: f.asNobody });

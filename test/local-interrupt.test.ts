@@ -4,32 +4,9 @@
 // status 130, keeps what it finished, and running it again completes.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LocalWorld, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
+import { type LocalWorld, machines, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
 
-let fresh: LocalWorld;
-let up: LocalWorld;
-const worlds: LocalWorld[] = [];
-beforeAll(() => {
-  fresh = new LocalWorld();
-  up = new LocalWorld();
-  worlds.push(fresh, up);
-  if (up.run("up").code !== 0) {
-    throw new Error("bringing the fake machine up failed");
-  }
-});
-afterAll(() => {
-  for (const w of worlds) {
-    w.dispose();
-  }
-});
-
-/** The API answers through the Ingress, with the image the registry holds. */
-const serving = (w: LocalWorld) =>
-  w.has("hosts.toml") &&
-  w.has("registry-on-kind") &&
-  w.read("registry").startsWith("running") &&
-  w.read("registry-images").includes(w.read("objects/goapi").split("@")[1] ?? "-") &&
-  w.has("objects/goapi-local-addons");
+const machine = machines();
 
 interface Cut {
   step: string;
@@ -77,8 +54,7 @@ interface Observed {
 
 /** Interrupts the script at the cut, looks at the machine, then runs the script again. */
 async function cutAndRerun(script: Script, at: string, from: LocalWorld, fault?: (w: LocalWorld) => void): Promise<Observed> {
-  const w = new LocalWorld(from);
-  worlds.push(w);
+  const w = machine.copy(from);
   fault?.(w);
   const stateBefore = w.stateFiles() ?? [];
   const cut = await w.interrupt(script, at);
@@ -92,7 +68,7 @@ async function cutAndRerun(script: Script, at: string, from: LocalWorld, fault?:
     clusterAfterCut: w.has("cluster"),
   };
   const again = await w.runAsync(script);
-  return { ...observed, again, servingAfter: serving(w), gitAfter: w.gitStatus() };
+  return { ...observed, again, servingAfter: w.serving(), gitAfter: w.gitStatus() };
 }
 
 // The cuts run side by side; each test below looks at one of them (and fails
@@ -108,7 +84,7 @@ const result = (key: Cut | "down"): Observed => {
 beforeAll(async () => {
   const keys = [...cuts, "down" as const];
   const all = await Promise.allSettled(
-    keys.map((k) => (k === "down" ? cutAndRerun("down", "pulumi --cwd */repo destroy", up) : cutAndRerun("up", k.at, k.from === "up" ? up : fresh, k.fault))),
+    keys.map((k) => (k === "down" ? cutAndRerun("down", "pulumi --cwd */repo destroy", machine.up()) : cutAndRerun("up", k.at, k.from === "up" ? machine.up() : machine.fresh(), k.fault))),
   );
   keys.forEach((k, i) => results.set(k, all[i] as PromiseSettledResult<Observed>));
 }, 120_000);

@@ -133,20 +133,26 @@ pulumi() { "$pulumi_bin" "$@"; }
 
 rel() { [ "$1" = "$repo_root" ] && echo "./" || echo "${1#"$repo_root"/}"; }
 
-docker_down_problem="the Docker daemon is not reachable (start Docker Desktop, or: sudo systemctl start docker)"
-buildx_missing_problem="docker buildx is not installed (https://docs.docker.com/build/install-buildx/)"
-kind_missing_problem="kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
-node_problem() { echo "Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))"; }
-node_ok() { [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 22 ]; }
-
-stop_on_problems() { # problem...
-  [ "$#" -gt 0 ] || return 0
-  local list=$1
-  shift
-  while [ "$#" -gt 0 ]; do
-    list="$list; $1"
-    shift
-  done
+# Prerequisites: each missing piece is added to $problems; check_tools stops
+# with all of them on one line.
+problems=()
+need_docker_and_kind() { # both scripts: without these they cannot tell what exists
+  if ! command -v docker >/dev/null; then
+    problems+=("docker is not installed (https://docs.docker.com/get-docker/)")
+  else
+    docker info >/dev/null 2>&1 || problems+=("the Docker daemon is not reachable (start Docker Desktop, or: sudo systemctl start docker)")
+    docker buildx version >/dev/null 2>&1 || problems+=("docker buildx is not installed (https://docs.docker.com/build/install-buildx/)")
+  fi
+  command -v kind >/dev/null || problems+=("kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)")
+}
+need_node() {
+  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 22 ] ||
+    problems+=("Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))")
+}
+check_tools() {
+  [ "${#problems[@]}" -gt 0 ] || return 0
+  local list=${problems[0]} p
+  for p in "${problems[@]:1}"; do list="$list; $p"; done
   stop "missing prerequisites: $list" "$again"
 }
 

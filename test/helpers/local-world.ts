@@ -148,6 +148,18 @@ export class LocalWorld {
     fs.rmSync(path.join(this.bin, "sleep"));
     fs.writeFileSync(path.join(this.bin, "sleep"), "#!/usr/bin/env bash\n", { mode: 0o755 });
   }
+  /** What the stub curl needs to get answers: the API behind the Ingress, able to pull its image. */
+  serving(): boolean {
+    const digest = this.read("objects/goapi").trim().split("@")[1];
+    return (
+      digest !== undefined &&
+      this.has("objects/goapi-local-addons") &&
+      this.has("hosts.toml") &&
+      this.has("registry-on-kind") &&
+      this.read("registry").startsWith("running") &&
+      this.read("registry-images").split("\n").includes(digest)
+    );
+  }
   /** Removes a stub, as if the tool were not installed. */
   uninstall(tool: string): void {
     fs.rmSync(path.join(this.bin, tool));
@@ -301,4 +313,38 @@ export function changes(calls: string[]): string[] {
   return calls.filter((c) =>
     /^(docker (run|start|exec|network connect|rm|buildx create|buildx rm)|kind (create|delete)|pulumi .*\b(up|destroy|import)\b|pulumi .*stack (rm|select --create))/.test(c),
   );
+}
+
+/**
+ * The machines a test file starts from, made once: a fresh one, and one that
+ * `local:up` has brought up. `copy` gives a test its own copy, cheaply; every
+ * machine goes away after the file.
+ */
+export function machines(): { fresh: () => LocalWorld; up: () => LocalWorld; copy: (from: LocalWorld) => LocalWorld } {
+  const all: LocalWorld[] = [];
+  const made: { fresh?: LocalWorld; up?: LocalWorld } = {};
+  const keep = (w: LocalWorld) => {
+    all.push(w);
+    return w;
+  };
+  beforeAll(() => {
+    made.fresh = keep(new LocalWorld());
+    made.up = keep(new LocalWorld());
+    const run = made.up.run("up");
+    if (run.code !== 0) {
+      throw new Error(`bringing the fake machine up failed:\n${run.stdout}\n${run.stderr}`);
+    }
+  });
+  afterAll(() => {
+    for (const w of all) {
+      w.dispose();
+    }
+  });
+  const ready = (w: LocalWorld | undefined) => {
+    if (w === undefined) {
+      throw new Error("machines() are made in beforeAll");
+    }
+    return w;
+  };
+  return { fresh: () => ready(made.fresh), up: () => ready(made.up), copy: (from) => keep(new LocalWorld(from)) };
 }
