@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Removes everything local-up.sh made: the stacks (destroyed while the cluster
-# is there), the kind cluster, the registry container and the local state.
+# is there), the kind cluster, the registry container, the BuildKit builder
+# and the local state.
 # Safe to run twice. It drops state, or reports something as gone, only when
 # kind, Docker or buildx answered that it is gone: when they cannot answer, it
 # stops.
