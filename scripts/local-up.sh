@@ -13,7 +13,7 @@ need_node
 command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
 check_tools
 check_state_folder
-info "docker, docker buildx, kind, node $(node --version), curl: ok"
+info "docker, docker buildx, kind, node $node_version, curl: ok"
 
 find_pulumi
 check_passphrase "$repo_root" "$addons_dir"

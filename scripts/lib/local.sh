@@ -82,7 +82,11 @@ trap on_interrupt INT TERM
 trap on_error ERR
 trap on_exit EXIT
 
-ensure_tmp() { [ -n "$tmp" ] || tmp=$(mktemp -d); }
+ensure_tmp() {
+  [ -z "$tmp" ] || return 0
+  tmp=$(mktemp -d)
+  mkfifo "$tmp/stderr.fifo" # see run
+}
 
 # Runs a command with its stdout untouched (a terminal stays a terminal, so
 # Pulumi keeps its live display) and its stderr shown and kept in $last_err,
@@ -94,8 +98,6 @@ ensure_tmp() { [ -n "$tmp" ] || tmp=$(mktemp -d); }
 run() {
   ensure_tmp
   local status=0 tee_pid
-  rm -f "$tmp/stderr.fifo"
-  mkfifo "$tmp/stderr.fifo"
   (
     trap '' INT
     exec tee "$tmp/stderr" <"$tmp/stderr.fifo" >&2
@@ -145,9 +147,13 @@ need_docker_and_kind() { # both scripts: without these they cannot tell what exi
   fi
   command -v kind >/dev/null || problems+=("kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)")
 }
+node_version=""
 need_node() {
-  [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 22 ] ||
-    problems+=("Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))")
+  node_version=$(node --version 2>/dev/null || echo none) # v22.1.0
+  local major=${node_version#v}
+  major=${major%%.*}
+  case "$major" in '' | *[!0-9]*) major=0 ;; esac
+  [ "$major" -ge 22 ] || problems+=("Node.js 22 or newer is required (found $node_version)")
 }
 check_tools() {
   [ "${#problems[@]}" -gt 0 ] || return 0

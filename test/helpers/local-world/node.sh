@@ -9,7 +9,6 @@ block_point "$@"
 fact node-major
 major=${fact:-22}
 case "$1" in
-  -p) echo "$major" ;;
   --version) echo "v$major.1.0" ;;
   -e)
     case "${3:-}" in
