@@ -47,6 +47,19 @@ describe("state.mjs", () => {
     expect(box.nodeRun(["scripts/ci/state.mjs", "redact"], '{"resources": []}').status).toBe(1);
   });
 
+  it("for-import: the redacted state under the new stack's passphrase salt, and nothing else", () => {
+    const redacted = box.write("redacted.json", box.nodeRun(["scripts/ci/state.mjs", "redact"], exportedState()).stdout);
+    const out = box.nodeRun(["scripts/ci/state.mjs", "for-import", redacted, "v1:bmV3:v1:x:y"]);
+    expect(out.status).toBe(0);
+    expect((JSON.parse(out.stdout) as { deployment: { secrets_providers: unknown } }).deployment.secrets_providers).toEqual({
+      type: "passphrase",
+      state: { salt: "v1:bmV3:v1:x:y" },
+    });
+    const unredacted = box.write("raw.json", exportedState());
+    expect(box.nodeRun(["scripts/ci/state.mjs", "for-import", unredacted, "v1:bmV3:v1:x:y"]).stderr).toMatch(/not a redacted state/);
+    expect(box.nodeRun(["scripts/ci/state.mjs", "for-import", redacted, ""]).status).toBe(1);
+  });
+
   it("fingerprint: the time the state was last written", () => {
     expect(box.nodeRun(["scripts/ci/state.mjs", "fingerprint"], exportedState({ time: "T1" })).stdout).toBe("T1\n");
     expect(box.nodeRun(["scripts/ci/state.mjs", "fingerprint"], "{}").status).toBe(1);
@@ -187,7 +200,7 @@ describe("preview.sh", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const pulumi = calls(run, "pulumi");
-    expect(pulumi.slice(0, 2)).toEqual(["pulumi stack init dev", expect.stringMatching(/^pulumi stack import --file .*\/state\.json$/)]);
+    expect(pulumi.slice(0, 2)).toEqual(["pulumi stack init dev", expect.stringMatching(/^pulumi stack import --file .*goapi-ci\.\w+\/state\.json$/)]);
     expect(pulumi).toContain("pulumi preview --diff --color never --suppress-progress");
     expect(pulumi.some((c) => c.startsWith("pulumi login"))).toBe(false);
     for (const line of run.pulumiEnv) {
@@ -229,6 +242,14 @@ describe("preview.sh", () => {
     const run = preview(snapshotDir(undefined));
     expect(calls(run, "pulumi").some((c) => c.startsWith("pulumi stack import"))).toBe(false);
     expect(comment()).toContain("against an **empty** stack");
+  });
+
+  it("stops before the CLI runs when the stack file cannot be read", () => {
+    fs.appendFileSync(path.join(box.project, "Pulumi.dev.yaml"), "  goapi:kubeContext: twice\n");
+    const run = preview(snapshotDir(undefined));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Map keys must be unique/);
+    expect(calls(run, "pulumi")).toEqual([]);
   });
 
   it("fails, and says so in the comment, when the preview fails", () => {

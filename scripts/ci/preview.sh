@@ -25,10 +25,13 @@ export PULUMI_CONFIG_PASSPHRASE="$redacted"
 cd "$project_dir"
 stack_file="Pulumi.$STACK.yaml"
 
-mapfile -t secret_paths < <(node "$ci_root/scripts/ci/stack-file.mjs" strip "$stack_file")
+node "$ci_root/scripts/ci/stack-file.mjs" strip "$stack_file" > "$scratch/secret-paths"
+mapfile -t secret_paths < "$scratch/secret-paths"
 pulumi stack init "$STACK" >/dev/null
 if [ -f "$snapshot/state.json" ]; then
-  pulumi stack import --file "$snapshot/state.json" >/dev/null
+  salt=$(node "$ci_root/scripts/ci/stack-file.mjs" salt "$stack_file")
+  node "$ci_root/scripts/ci/state.mjs" for-import "$snapshot/state.json" "$salt" > "$scratch/state.json"
+  pulumi stack import --file "$scratch/state.json" >/dev/null
   source_line=$(node -p 'const m = require(process.argv[1]); `against the state of ${m.stack} exported at ${m.exportedAt} by ${m.run}`' "$snapshot/meta.json")
 else
   source_line="against an **empty** stack: no published state of $STACK was found (docs/ci.md, Previews)"
@@ -38,7 +41,8 @@ for path in "${secret_paths[@]}"; do
 done
 
 image_line=""
-read -r kind value < <(node "$ci_root/scripts/ci/stack-file.mjs" image "$stack_file")
+image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "$stack_file")
+kind=${image%% *} value=${image#* }
 if [ "$kind" = build ]; then
   tree=$(git rev-parse HEAD:app)
   deployed=""

@@ -4,6 +4,7 @@
 //   strip FILE        removes the stack's encryption settings and every `secure:` value, in place;
 //                     prints the config path of each removed secret, one a line
 //   pin FILE REF      sets goapi:image.ref (a rollback pin)
+//   salt FILE         the encryptionsalt of the stack's passphrase secrets provider
 import fs from "node:fs";
 import process from "node:process";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
@@ -80,9 +81,17 @@ function pin(file, ref) {
   fs.writeFileSync(file, doc.toString());
 }
 
+function salt(file) {
+  const value = load(file).get("encryptionsalt");
+  if (typeof value !== "string") {
+    die(`${file} has no encryptionsalt`);
+  }
+  process.stdout.write(`${value}\n`);
+}
+
 const [command, file, arg] = process.argv.slice(2);
 if (file === undefined) {
-  die("usage: stack-file.mjs image|strip|pin FILE [REF]");
+  die("usage: stack-file.mjs image|strip|pin|salt FILE [REF]");
 }
 switch (command) {
   case "image":
@@ -93,6 +102,9 @@ switch (command) {
     break;
   case "pin":
     pin(file, arg);
+    break;
+  case "salt":
+    salt(file);
     break;
   default:
     die(`unknown command ${command ?? ""}`);

@@ -5,6 +5,9 @@
 //   fingerprint       stdin: export; stdout: when the state was last written
 //   image-ref FILE    the imageRef output of the stack in an exported (or redacted) state
 //   deployed-commit   stdin: history --json; stdout: the commit of the last successful update
+//   for-import FILE SALT  the redacted state of FILE under a new stack's passphrase (its
+//                     encryptionsalt): `stack import` encrypts the placeholders with it
+import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import process from "node:process";
 
@@ -18,8 +21,17 @@ function die(message) {
   process.exit(1);
 }
 
-function readJson(file) {
-  const text = fs.readFileSync(file === undefined ? 0 : file, "utf8");
+/** All of stdin. Read as a stream: the CLI may leave a pipe non-blocking, where readFileSync(0) fails with EAGAIN. */
+async function stdin() {
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readJson(file) {
+  const text = file === undefined ? await stdin() : fs.readFileSync(file, "utf8");
   try {
     return JSON.parse(text);
   } catch {
@@ -50,8 +62,8 @@ function redactValue(value, count) {
   }
 }
 
-function redact() {
-  const exported = readJson();
+async function redact() {
+  const exported = await readJson();
   const deployment = exported.deployment;
   if (deployment === undefined || !Array.isArray(deployment.resources ?? [])) {
     die("not a stack export (no deployment)");
@@ -69,16 +81,16 @@ function redact() {
   process.stderr.write(`state.mjs: ${count.n} secret value(s) redacted, ${(deployment.resources ?? []).length} resources\n`);
 }
 
-function fingerprint() {
-  const time = readJson().deployment?.manifest?.time;
+async function fingerprint() {
+  const time = (await readJson()).deployment?.manifest?.time;
   if (typeof time !== "string" || time === "") {
     die("the export has no manifest time");
   }
   process.stdout.write(`${time}\n`);
 }
 
-function imageRef(file) {
-  const resources = readJson(file).deployment?.resources ?? [];
+async function imageRef(file) {
+  const resources = (await readJson(file)).deployment?.resources ?? [];
   const root = resources.find((r) => r.type === "pulumi:pulumi:Stack");
   const ref = root?.outputs?.imageRef;
   if (typeof ref === "string") {
@@ -86,8 +98,8 @@ function imageRef(file) {
   }
 }
 
-function deployedCommit() {
-  const history = readJson();
+async function deployedCommit() {
+  const history = await readJson();
   const last = (Array.isArray(history) ? history : []).find((u) => u.kind === "update" && u.result === "succeeded");
   const commit = last?.environment?.["git.head"];
   if (typeof commit !== "string" || !/^[0-9a-f]{40}$/.test(commit)) {
@@ -96,20 +108,35 @@ function deployedCommit() {
   process.stdout.write(`${commit}\n`);
 }
 
-const [command, arg] = process.argv.slice(2);
+async function forImport(file, salt) {
+  if (typeof salt !== "string" || !salt.startsWith("v1:")) {
+    die("for-import needs the encryptionsalt of the stack to import into");
+  }
+  const state = await readJson(file);
+  if (state.deployment === undefined || state.deployment.secrets_providers !== undefined || JSON.stringify(state).includes('"ciphertext"')) {
+    die(`${file} is not a redacted state`);
+  }
+  state.deployment.secrets_providers = { type: "passphrase", state: { salt } };
+  process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+}
+
+const [command, arg, arg2] = process.argv.slice(2);
 switch (command) {
   case "redact":
-    redact();
+    await redact();
     break;
   case "fingerprint":
-    fingerprint();
+    await fingerprint();
     break;
   case "image-ref":
-    imageRef(arg);
+    await imageRef(arg);
     break;
   case "deployed-commit":
-    deployedCommit();
+    await deployedCommit();
+    break;
+  case "for-import":
+    await forImport(arg, arg2);
     break;
   default:
-    die("usage: state.mjs redact|fingerprint|image-ref FILE|deployed-commit");
+    die("usage: state.mjs redact|fingerprint|image-ref FILE|deployed-commit|for-import FILE SALT");
 }

@@ -26,6 +26,7 @@ case "$1 $2" in
   "stack export") cat "$STUB_EXPORT" ;;
   "stack history") cat "$STUB_HISTORY" ;;
   "stack select") exit "\${STUB_SELECT_EXIT:-0}" ;;
+  "stack init") printf 'encryptionsalt: v1:c3R1Yg==:v1:stub:c2FsdA==\n' >> "Pulumi.$3.yaml" ;;
   "stack output")
     case "$3" in
       url) echo "$STUB_URL" ;;
