@@ -19,20 +19,27 @@ function filesBelow(dir: string): [string, string][] {
 describe("state.mjs", () => {
   const box = sandbox();
 
-  it("redact: replaces every secret by the placeholder and drops the secrets provider", () => {
+  it("redact: replaces every secret by a placeholder of the same shape and drops the secrets provider", () => {
     const out = box.nodeRun(["scripts/ci/state.mjs", "redact"], exportedState({ secret: realToken }));
     expect(out.status).toBe(0);
     expect(out.stdout).not.toContain(realToken);
     expect(out.stdout).not.toContain(Buffer.from(realToken).toString("base64"));
     expect(out.stdout).not.toContain("salt");
-    const redacted = JSON.parse(out.stdout) as { deployment: { secrets_providers?: unknown; resources: { outputs?: Record<string, unknown> }[] } };
-    expect(redacted.deployment.secrets_providers).toBeUndefined();
-    expect(redacted.deployment.resources[1]?.outputs?.result).toEqual({
+    type Props = Record<string, unknown>;
+    const redacted = JSON.parse(out.stdout) as { deployment: { secrets_providers?: unknown; resources: { inputs?: Props; outputs?: Props }[] } };
+    const secret = (plaintext: unknown) => ({
       "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-      plaintext: '"redacted-for-preview"',
+      plaintext: JSON.stringify(plaintext),
     });
+    expect(redacted.deployment.secrets_providers).toBeUndefined();
+    expect(redacted.deployment.resources[1]?.outputs?.result).toEqual(secret("redacted-for-preview"));
+    // A Kubernetes Secret's data stays a map of base64 strings, as the provider compares it.
+    const data = secret({ API_TOKEN: Buffer.from("redacted-for-preview").toString("base64") });
+    const k8sSecret = redacted.deployment.resources[2];
+    expect([k8sSecret?.inputs?.data, k8sSecret?.outputs?.data, (k8sSecret?.outputs?.__inputs as Props | undefined)?.data]).toEqual([data, data, data]);
+    expect(k8sSecret?.outputs?.type).toBe("Opaque");
     expect(redacted.deployment.resources[0]?.outputs?.imageRef).toMatch(/@sha256:/);
-    expect(out.stderr).toContain("4 secret value(s) redacted, 3 resources");
+    expect(out.stderr).toContain("5 secret value(s) redacted, 3 resources");
   });
 
   it("redact: fails closed on a secret still encrypted, and on anything but an export", () => {
@@ -204,7 +211,7 @@ describe("preview.sh", () => {
     expect(pulumi).toContain("pulumi preview --diff --color never --suppress-progress");
     expect(pulumi.some((c) => c.startsWith("pulumi login"))).toBe(false);
     for (const line of run.pulumiEnv) {
-      expect(line).toMatch(/KUBECONFIG=\S+\/kubeconfig KUBECONFIG_DATA= PREVIEW_KUBECONFIG= BACKEND=file:\/\/\S+\/state PASSPHRASE=redacted-for-preview TOKEN=$/);
+      expect(line).toMatch(/KUBECONFIG=\S+\/runner-\w+\/kubeconfig KUBECONFIG_DATA= PREVIEW_KUBECONFIG= BACKEND=file:\/\/\S+\/state PASSPHRASE=redacted-for-preview TOKEN=$/);
     }
   });
 

@@ -28,21 +28,27 @@ pulumi() { "${GOAPI_PULUMI:-$project_dir/node_modules/.bin/pulumi}" "$@"; }
 # A folder only this user can read, for credentials and scratch files; it goes
 # when the script ends, after the backend logout.
 scratch=$(umask 077 && mktemp -d "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/goapi-ci.XXXXXX")
+# The kubeconfig's path, unlike its contents, becomes an input of the stack's
+# Kubernetes provider (from KUBECONFIG), so it must be the same in every job:
+# a plan made with one path is violated by an apply with another.
+kubeconfig_file="${RUNNER_TEMP:-$scratch}/kubeconfig"
 logged_in=false
 finish() {
   if [ "$logged_in" = true ]; then pulumi logout --all >/dev/null 2>&1 || true; fi
   rm -rf "$scratch"
+  rm -f "$kubeconfig_file"
 }
 trap finish EXIT
 
-# Writes the kubeconfig held in the variable named $1 to a private file, points
-# KUBECONFIG at it and drops the variable, so child processes see only the path.
+# Writes the kubeconfig held in the variable named $1 to a file only this user
+# can read, points KUBECONFIG at it and drops the variable, so child processes
+# see only the path. The file goes when the script ends.
 use_kubeconfig() {
   local name=$1
-  [ -n "${!name:-}" ] || fail "no kubeconfig" "$name is empty: add the secret (docs/ci.md, Secrets and environments)"
-  printf '%s\n' "${!name}" > "$scratch/kubeconfig"
+  [ -n "${!name:-}" ] || fail "no kubeconfig" "$name is empty: add the secret (docs/ci.md, Setting it up)"
+  (umask 077 && printf '%s\n' "${!name}" > "$kubeconfig_file")
   unset "$name"
-  export KUBECONFIG="$scratch/kubeconfig"
+  export KUBECONFIG="$kubeconfig_file"
 }
 
 is_self_managed() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Reads what `pulumi stack export` and `pulumi stack history --json` print.
 //   redact            stdin: export --show-secrets; stdout: the same deployment with every
-//                     secret replaced by a placeholder and no secrets provider (fails closed)
+//                     secret replaced by a placeholder of the same shape, and no secrets
+//                     provider (fails closed)
 //   fingerprint       stdin: export; stdout: when the state was last written
 //   image-ref FILE    the imageRef output of the stack in an exported (or redacted) state
 //   deployed-commit   stdin: history --json; stdout: the commit of the last successful update
@@ -43,21 +44,74 @@ function isSecret(value) {
   return value !== null && typeof value === "object" && value[secretKey] === secretSig;
 }
 
-/** Replaces every secret in place; counts them. Refuses ciphertext: it was not decrypted. */
-function redactValue(value, count) {
+/**
+ * A value of the same shape as `value` that holds nothing of it: every string is
+ * the placeholder (base64-encoded where the provider stores base64, so that the
+ * program's placeholder compares equal), numbers are 0, booleans false; map keys
+ * and list lengths stay, so a diff against the program does not change shape.
+ */
+function placeholderOf(value, base64) {
+  if (typeof value === "string") {
+    return base64 ? Buffer.from(placeholder).toString("base64") : placeholder;
+  }
+  if (typeof value === "number") {
+    return 0;
+  }
+  if (typeof value === "boolean") {
+    return false;
+  }
   if (Array.isArray(value)) {
-    value.forEach((v) => redactValue(v, count));
+    return value.map((v) => placeholderOf(v, base64));
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, placeholderOf(v, base64)]));
+  }
+  return value;
+}
+
+/**
+ * Replaces every secret below `value` in place; counts them. Refuses ciphertext:
+ * it was not decrypted. `base64` marks the data of a Kubernetes Secret.
+ */
+function redactValue(value, count, base64 = false) {
+  if (Array.isArray(value)) {
+    value.forEach((v) => redactValue(v, count, base64));
   } else if (value !== null && typeof value === "object") {
     if (isSecret(value)) {
       if (!("plaintext" in value)) {
         die("a secret is still encrypted: export with --show-secrets");
       }
-      value.plaintext = JSON.stringify(placeholder);
+      value.plaintext = JSON.stringify(placeholderOf(JSON.parse(value.plaintext), base64));
       count.n += 1;
       return;
     }
     for (const v of Object.values(value)) {
-      redactValue(v, count);
+      redactValue(v, count, base64);
+    }
+  }
+}
+
+/** The Kubernetes provider keeps a Secret's data base64-encoded, in its inputs and its outputs. */
+function redactResource(resource, count) {
+  const kubernetesSecret = resource.type === "kubernetes:core/v1:Secret";
+  for (const part of ["inputs", "outputs"]) {
+    const props = resource[part];
+    if (props === undefined || props === null) {
+      continue;
+    }
+    for (const [key, value] of Object.entries(props)) {
+      if (kubernetesSecret && key === "__inputs" && value !== null && typeof value === "object" && !isSecret(value)) {
+        for (const [k, v] of Object.entries(value)) {
+          redactValue(v, count, k === "data");
+        }
+      } else {
+        redactValue(value, count, kubernetesSecret && key === "data");
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(resource)) {
+    if (key !== "inputs" && key !== "outputs") {
+      redactValue(value, count);
     }
   }
 }
@@ -72,7 +126,14 @@ async function redact() {
   delete deployment.secrets_providers;
   delete deployment.pending_operations;
   const count = { n: 0 };
-  redactValue(deployment, count);
+  for (const resource of deployment.resources ?? []) {
+    redactResource(resource, count);
+  }
+  for (const [key, value] of Object.entries(deployment)) {
+    if (key !== "resources") {
+      redactValue(value, count);
+    }
+  }
   const text = JSON.stringify(exported, null, 2);
   if (text.includes('"ciphertext"')) {
     die("ciphertext left after redaction");

@@ -225,7 +225,7 @@ export function sandbox(): Sandbox {
 
 /** A `pulumi stack export` with one resource of each kind the redaction must handle. */
 export function exportedState(opts: { secret?: string; time?: string; imageRef?: string } = {}): string {
-  const secret = (value: string) => ({
+  const secret = (value: unknown) => ({
     "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
     plaintext: JSON.stringify(value),
   });
@@ -247,10 +247,15 @@ export function exportedState(opts: { secret?: string; time?: string; imageRef?:
           outputs: { result: secret(token), length: 40 },
         },
         {
+          // As the Kubernetes provider keeps it: data base64-encoded, the inputs also under __inputs.
           urn: "urn:pulumi:dev::goapi::kubernetes:core/v1:Secret::goapi",
           type: "kubernetes:core/v1:Secret",
-          inputs: { stringData: secret(JSON.stringify({ API_TOKEN: token })) },
-          outputs: { data: secret(Buffer.from(token).toString("base64")) },
+          inputs: { type: "Opaque", data: secret({ API_TOKEN: Buffer.from(token).toString("base64") }) },
+          outputs: {
+            type: "Opaque",
+            data: secret({ API_TOKEN: Buffer.from(token).toString("base64") }),
+            __inputs: { type: "Opaque", data: secret({ API_TOKEN: Buffer.from(token).toString("base64") }) },
+          },
         },
       ],
     },
