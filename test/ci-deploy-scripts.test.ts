@@ -74,9 +74,13 @@ describe("deploy-target.sh", () => {
 
 describe("build-image.sh", () => {
   const box = sandbox();
+  const appCommit = box.git("rev-parse", "HEAD");
+  fs.writeFileSync(path.join(box.project, "README.md"), "a commit outside app/\n");
+  box.git("add", ".");
+  box.git("commit", "-q", "-m", "docs");
   const tree = box.git("rev-parse", "HEAD:app");
 
-  it("pushes app/ tagged with its git tree and hands on the digest it pushed", () => {
+  it("pushes app/ tagged with its git tree as the program tags it, and hands on the digest it pushed", () => {
     const run = box.run("scripts/ci/build-image.sh", {
       IMAGE: "build ghcr.io/your-org/goapi",
       REGISTRY_USERNAME: "ci-bot",
@@ -87,13 +91,13 @@ describe("build-image.sh", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs["image-ref"]).toBe(`ghcr.io/your-org/goapi:${tree}@sha256:${digest}`);
+    expect(run.outputs["image-ref"]).toBe(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${digest}`);
     const docker = calls(run, "docker");
     expect(docker[0]).toBe("docker login ghcr.io --username ci-bot --password-stdin");
     expect(run.calls).toContainEqual(expect.stringMatching(/^docker-login password-on-stdin DOCKER_CONFIG=.*goapi-ci\.\w+\/docker$/));
     expect(docker[1]).toBe(
-      `docker buildx build app --platform linux/amd64 --build-arg VERSION=${tree.slice(0, 12)} --build-arg COMMIT=${"c".repeat(40)} ` +
-        `--tag ghcr.io/your-org/goapi:${tree} --push --metadata-file ${docker[1]?.split(" ").at(-1) ?? ""}`,
+      `docker buildx build app --platform linux/amd64 --build-arg VERSION=${tree.slice(0, 12)} --build-arg COMMIT=${appCommit} ` +
+        `--tag ghcr.io/your-org/goapi:${tree.slice(0, 12)} --push --metadata-file ${docker[1]?.split(" ").at(-1) ?? ""}`,
     );
     expect(run.calls.join("\n")).not.toContain("registry-secret");
   });

@@ -93,11 +93,11 @@ describe("secrets", () => {
 });
 
 describe("pull-request code", () => {
-  it("runs in the test and preview jobs only, which are the jobs of pull_request workflows that run the checkout", () => {
+  it("runs in the test and preview jobs only, the jobs of pull_request workflows that install the checkout", () => {
     const running = pullRequestJobs
       .filter(([, , j]) => stepsOf(j).some((s) => s.run !== undefined && /\bnpm (ci|cit)\b/.test(s.run)))
       .map(([file, name]) => `${file}/${name}`);
-    expect(running.sort()).toEqual(["preview.yml/preview", "test.yml/test"]);
+    expect(running.sort()).toEqual(["preview.yml/preview", "test.yml/cluster", "test.yml/test"]);
   });
 
   it("gets no Environment, no OIDC token, no write permission and no secret but the preview identity", () => {

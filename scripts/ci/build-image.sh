@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds app/ for linux/amd64 and pushes it, tagged with the git tree of app/
-# (content-addressed: the same sources give the same tag; shallow clones work).
-# Writes image-ref=<repository>:<tree>@sha256:<digest>, the reference plan and
+# Builds app/ for linux/amd64 and pushes it, tagged as the program tags it
+# (components/app-source.ts): the first 12 hex digits of the git tree of app/,
+# so the same sources give the same tag. VERSION is the tag, COMMIT the last
+# commit that changed app/ (the checkout needs the history for that).
+# Writes image-ref=<repository>:<tag>@sha256:<digest>, the reference plan and
 # deploy use. With IMAGE="pinned <ref>" (the stack file pins goapi:image.ref)
 # nothing is built and the pin is passed on.
 # Reads IMAGE ("build <repository>" or "pinned <ref>"), REGISTRY_USERNAME and
@@ -24,7 +26,13 @@ esac
 
 cd "$ci_root"
 tree=$(git rev-parse HEAD:app)
-tag="$repository:$tree"
+version=${tree:0:12}
+if [ "$(git rev-parse --is-shallow-repository)" = true ]; then
+  commit=unknown
+else
+  commit=$(git log -1 --format=%H -- app)
+fi
+tag="$repository:$version"
 export DOCKER_CONFIG="$scratch/docker"
 [ -n "${REGISTRY_PASSWORD:-}" ] || fail "no registry credential" "REGISTRY_PASSWORD is empty (docs/ci.md)"
 printf '%s' "$REGISTRY_PASSWORD" | docker login "${repository%%/*}" --username "${REGISTRY_USERNAME:?}" --password-stdin >/dev/null
@@ -32,7 +40,7 @@ unset REGISTRY_PASSWORD
 
 echo "ci: building $tag"
 docker buildx build app --platform linux/amd64 \
-  --build-arg "VERSION=${tree:0:12}" --build-arg "COMMIT=${GITHUB_SHA:-$(git rev-parse HEAD)}" \
+  --build-arg "VERSION=$version" --build-arg "COMMIT=$commit" \
   --tag "$tag" --push --metadata-file "$scratch/metadata.json"
 digest=$(tr -d ' \n' < "$scratch/metadata.json" | sed -n 's/.*"containerimage.digest":"\(sha256:[0-9a-f]\{64\}\)".*/\1/p')
 [ -n "$digest" ] || fail "no digest" "docker buildx reported no image digest"

@@ -7,8 +7,9 @@
 # - stack config: the stack file's own secrets are replaced by placeholders;
 # - cluster: PREVIEW_KUBECONFIG, the preview identity, which may read only the
 #   API discovery documents and the OpenAPI schema (docs/ci.md).
-# The image: the deployed one while app/ is unchanged, else the tag the build
-# will push with a digest of zeros (the real digest exists only after the build).
+# The image: the deployed one while app/ is unchanged (same tag: its git tree),
+# else the tag the build will push with a digest of zeros (the real digest
+# exists only after the build).
 # Usage: preview.sh SNAPSHOT_DIR OUT_DIR (writes comment.md and preview.txt).
 # Reads STACK, PREVIEW_KUBECONFIG, PR_HEAD_SHA.
 set -euo pipefail
@@ -45,14 +46,15 @@ image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "$stack_file")
 kind=${image%% *} value=${image#* }
 if [ "$kind" = build ]; then
   tree=$(git rev-parse HEAD:app)
+  tag=${tree:0:12}
   deployed=""
   [ ! -f "$snapshot/state.json" ] || deployed=$(node "$ci_root/scripts/ci/state.mjs" image-ref "$snapshot/state.json")
-  if [[ "$deployed" == "$value:$tree@sha256:"* ]]; then
+  if [[ "$deployed" == "$value:$tag@sha256:"* ]]; then
     ref="$deployed"
     image_line="app/ is unchanged: the deployed image \`$ref\`"
   else
-    ref="$value:$tree@sha256:$(printf '0%.0s' $(seq 64))"
-    image_line="app/ changed: the image \`$value:$tree\` is built on deploy; its digest shows as zeros here"
+    ref="$value:$tag@sha256:$(printf '0%.0s' $(seq 64))"
+    image_line="app/ changed: the image \`$value:$tag\` is built on deploy; its digest shows as zeros here"
   fi
   pulumi config set --path goapi:image.ref "$ref" >/dev/null
 else
