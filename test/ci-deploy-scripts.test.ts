@@ -58,17 +58,37 @@ describe("deploy-target.sh", () => {
     expect(run.stderr).toMatch(/fetch-depth: 0/);
   });
 
-  it("passes a committed rollback pin on instead of a build", () => {
+  describe("with a committed rollback pin", () => {
     const pinned = sandbox();
-    const ref = `ghcr.io/your-org/goapi:old@sha256:${digest}`;
-    pinned.node("scripts/ci/stack-file.mjs", "pin", "Pulumi.prod.yaml", ref);
-    const run = pinned.run("scripts/ci/deploy-target.sh", {
-      GITHUB_EVENT_NAME: "workflow_dispatch",
-      GITHUB_REF: "refs/heads/main",
-      GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
-      INPUT_STACK: "prod",
+    const pinFile = path.join(pinned.project, ".github", "pins", "prod.image");
+    fs.mkdirSync(path.dirname(pinFile), { recursive: true });
+    const dispatch = () =>
+      pinned.run("scripts/ci/deploy-target.sh", {
+        GITHUB_EVENT_NAME: "workflow_dispatch",
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
+        INPUT_STACK: "prod",
+      });
+
+    it("passes the pin on instead of a build, for that stack only", () => {
+      const ref = `ghcr.io/your-org/goapi:abcdef123456@sha256:${digest}`;
+      fs.writeFileSync(pinFile, `${ref}\n`);
+      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}` });
+      const dev = pinned.run("scripts/ci/deploy-target.sh", {
+        GITHUB_EVENT_NAME: "push",
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
+      });
+      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi" });
     });
-    expect(run.outputs).toEqual({ stack: "prod", image: `pinned ${ref}` });
+
+    it("refuses a pin that is not an image pinned by digest", () => {
+      fs.writeFileSync(pinFile, "ghcr.io/your-org/goapi:latest\n");
+      const run = dispatch();
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/\.github\/pins\/prod\.image must hold one image pinned by digest/);
+      expect(run.outputs).toEqual({});
+    });
   });
 });
 
@@ -156,7 +176,7 @@ describe("plan.sh", () => {
     expect(fs.existsSync(path.join(run.runnerTemp, "kubeconfig"))).toBe(false); // removed when the script ended
   });
 
-  it("keeps a committed rollback pin and plans that image", () => {
+  it("keeps an image the stack file itself sets, and plans that image", () => {
     const pin = `ghcr.io/your-org/goapi:old@sha256:${"b".repeat(64)}`;
     const run = plan({ IMAGE_REF: pin, STUB_PIN: pin });
     expect(calls(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);

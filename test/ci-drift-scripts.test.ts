@@ -56,7 +56,7 @@ describe("drift.sh", () => {
     expect(run.summary).toContain("```diff\n~ kubernetes:apps/v1:Deployment goapi update [diff: ~spec.replicas]");
   });
 
-  it("keeps a committed rollback pin", () => {
+  it("keeps an image the stack file itself sets", () => {
     const pin = `ghcr.io/your-org/goapi:old@sha256:${"b".repeat(64)}`;
     const run = drift({ STUB_PIN: pin });
     expect(calls(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);

@@ -5,7 +5,9 @@
 #   manual run (dispatch)   -> the chosen stack; dev only from main, prod from main or such a tag
 # Needs the history of main (checkout with fetch-depth: 0) to check the tag.
 # Reads GITHUB_EVENT_NAME, GITHUB_REF, GITHUB_SHA and INPUT_STACK (dispatch).
-# Writes the outputs stack=, and image=pinned <ref> or image=build <repository>.
+# Writes the outputs stack=, and image=pinned <ref> (a rollback pin in
+# .github/pins/<stack>.image, or goapi:image.ref in the stack file) or
+# image=build <repository>.
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -40,7 +42,12 @@ else
   fail "ref may not deploy $stack" "$ref may not deploy $stack: dev deploys from main, prod from main or a release tag vX.Y.Z on main"
 fi
 
-image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "Pulumi.$stack.yaml")
+STACK=$stack read_pin
+if [ -n "$pin" ]; then
+  image="pinned $pin"
+else
+  image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "Pulumi.$stack.yaml")
+fi
 echo "ci: $ref ($sha) deploys $stack; image: $image"
 output stack "$stack"
 output image "$image"

@@ -99,18 +99,30 @@ select_stack() {
     fail "no stack $(stack_ref)" "create it once by hand: npx pulumi stack init $(stack_ref) (docs/ci.md)"
 }
 
-# Deploys the image CI built, unless the stack file pins goapi:image.ref (a
-# committed rollback pin), which then wins. Prints the reference in effect (and
+# A committed rollback pin: .github/pins/<stack>.image names the image CI
+# deploys to the stack instead of building one (docs/ci.md, Roll back). Sets
+# pin= to it, or to "" without a pin file; fails on anything but a digest.
+read_pin() {
+  local file="$ci_root/.github/pins/$STACK.image"
+  pin=""
+  [ -f "$file" ] || return 0
+  pin=$(tr -d ' \t\r\n' < "$file")
+  [[ "$pin" =~ ^[a-z0-9][a-z0-9._/:-]*@sha256:[a-f0-9]{64}$ ]] ||
+    fail "bad pin" ".github/pins/$STACK.image must hold one image pinned by digest (<repository>@sha256:<64 hex digits>), not '$pin'"
+}
+
+# Deploys the image CI built (or the pin), unless the stack file itself sets
+# goapi:image.ref, which then wins. Prints the reference in effect (and
 # nothing else on stdout: callers capture it).
 use_image() {
   local ref=$1 pinned
   if pinned=$(pulumi config get --path goapi:image.ref 2>/dev/null) && [ -n "$pinned" ]; then
     [ -z "$ref" ] || [ "$ref" = "$pinned" ] ||
-      warn "image pinned" "Pulumi.$STACK.yaml pins goapi:image.ref=$pinned; the image $ref is not deployed" >&2
+      warn "image set in the stack file" "Pulumi.$STACK.yaml sets goapi:image.ref=$pinned; the image $ref is not deployed" >&2
     printf '%s\n' "$pinned"
     return
   fi
-  [ -n "$ref" ] || fail "no image" "no image reference to deploy and no goapi:image.ref pin in Pulumi.$STACK.yaml"
+  [ -n "$ref" ] || fail "no image" "no image reference to deploy and no goapi:image.ref in Pulumi.$STACK.yaml"
   pulumi config set --path goapi:image.ref "$ref" >/dev/null
   printf '%s\n' "$ref"
 }

@@ -41,10 +41,13 @@ for path in "${secret_paths[@]}"; do
   pulumi config set --secret --path "$path" "$redacted" >/dev/null
 done
 
-image_line=""
+read_pin
 image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "$stack_file")
 kind=${image%% *} value=${image#* }
-if [ "$kind" = build ]; then
+if [ -n "$pin" ]; then
+  pulumi config set --path goapi:image.ref "$pin" >/dev/null
+  image_line="the rollback pin \`$pin\` (.github/pins/$STACK.image)"
+elif [ "$kind" = build ]; then
   tree=$(git rev-parse HEAD:app)
   tag=${tree:0:12}
   deployed=""

@@ -3,14 +3,12 @@
 //   image FILE        "pinned <ref>" when goapi:image.ref pins an image, else "build <registry>/<repository>"
 //   strip FILE        removes the stack's encryption settings and every `secure:` value, in place;
 //                     prints the config path of each removed secret, one a line
-//   pin FILE REF      sets goapi:image.ref (a rollback pin)
 //   salt FILE         the encryptionsalt of the stack's passphrase secrets provider
 import fs from "node:fs";
 import process from "node:process";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 
 const project = "goapi";
-const digestRef = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
 
 function die(message) {
   process.stderr.write(`stack-file.mjs: ${message}\n`);
@@ -68,17 +66,9 @@ function strip(file) {
   if (config !== undefined) {
     secureValues(config, "", found);
   }
-  fs.writeFileSync(file, doc.toString());
+  // The CLI's style (flow maps without inner spaces), so the file reads as the CLI would write it.
+  fs.writeFileSync(file, doc.toString({ flowCollectionPadding: false }));
   process.stdout.write(found.map((p) => `${p}\n`).join(""));
-}
-
-function pin(file, ref) {
-  if (typeof ref !== "string" || !digestRef.test(ref)) {
-    die(`"${ref ?? ""}" is not an image pinned by digest (<repository>@sha256:<64 hex digits>)`);
-  }
-  const doc = load(file);
-  doc.setIn(["config", `${project}:image`, "ref"], ref);
-  fs.writeFileSync(file, doc.toString());
 }
 
 function salt(file) {
@@ -89,9 +79,9 @@ function salt(file) {
   process.stdout.write(`${value}\n`);
 }
 
-const [command, file, arg] = process.argv.slice(2);
+const [command, file] = process.argv.slice(2);
 if (file === undefined) {
-  die("usage: stack-file.mjs image|strip|pin|salt FILE [REF]");
+  die("usage: stack-file.mjs image|strip|salt FILE");
 }
 switch (command) {
   case "image":
@@ -99,9 +89,6 @@ switch (command) {
     break;
   case "strip":
     strip(file);
-    break;
-  case "pin":
-    pin(file, arg);
     break;
   case "salt":
     salt(file);
