@@ -1,6 +1,8 @@
 // What a deploy waits for, which refs reach which stack, what the prod approver
 // sees, and the drift check.
-import { ancestors, environmentOf, job, needsOf, readRepoFile, stepsOf, workflow, type Step } from "./helpers/workflows";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ancestors, environmentOf, job, needsOf, readRepoFile, root, stepsOf, workflow, type Step } from "./helpers/workflows";
 
 const deploy = workflow("deploy.yml");
 const step = (jobName: string, match: RegExp): Step => {
@@ -154,5 +156,16 @@ describe("the files handed from job to job", () => {
     const download = stepsOf(job("deploy.yml", "deploy")).find((s) => s.uses?.startsWith("actions/download-artifact@"));
     expect(download?.with?.path).toBe("${{ runner.temp }}/plan");
     expect(step("deploy", /^scripts\/ci\/apply\.sh /).run).toBe('scripts/ci/apply.sh "$RUNNER_TEMP/plan"');
+  });
+});
+
+describe("rollback pins", () => {
+  it("committed in .github/pins are each one image pinned by digest, for a stack that exists", () => {
+    const dir = path.join(root, ".github", "pins");
+    const pins = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    for (const name of pins) {
+      expect(name).toMatch(/^(dev|prod)\.image$/);
+      expect(fs.readFileSync(path.join(dir, name), "utf8").trim()).toMatch(/^[a-z0-9][a-z0-9._/:-]*@sha256:[a-f0-9]{64}$/);
+    }
   });
 });
