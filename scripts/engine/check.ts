@@ -193,9 +193,10 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
     pulumi(ctx, stack, ["config", "set", "--path", ...(secret ? ["--secret"] : []), key, value]);
 
   await pulumi(ctx, undefined, ["stack", "init", stack]);
-  // A prebuilt image and a set token: the check needs neither Docker nor the random provider.
+  // A prebuilt image, a set token and database password: the check needs neither Docker nor the random provider.
   await set("goapi:image.ref", `registry.example.test/goapi@${digest("first")}`);
   await set("goapi:apiToken", "engine-check-token-number-one", true);
+  await set("goapi:databasePassword", "engine-check-database-password", true);
   if (ctx.cluster) {
     await set("goapi:kubeconfig", ctx.cluster.kubeconfig);
     await set("goapi:kubeContext", ctx.cluster.context);
@@ -219,6 +220,7 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
   const configMap = "kubernetes:core/v1:ConfigMap";
   const secret = "kubernetes:core/v1:Secret";
   const deployment = "kubernetes:apps/v1:Deployment";
+  const job = "kubernetes:batch/v1:Job";
 
   await set("goapi:app.logLevel", "warn");
   expectChanges(stack, "config change", await preview(ctx, stack, "preview: config change"), [`replace ${configMap}`, `update ${deployment}`]);
@@ -229,7 +231,8 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
   await up(ctx, stack, "token change", namespace, true);
 
   await set("goapi:image.ref", `registry.example.test/goapi@${digest("second")}`);
-  expectChanges(stack, "image change", await preview(ctx, stack, "preview: image change"), [`update ${deployment}`]);
+  // A new image migrates first: a new Job (its template cannot change in place), then the Deployment.
+  expectChanges(stack, "image change", await preview(ctx, stack, "preview: image change"), [`replace ${job}`, `update ${deployment}`]);
   await up(ctx, stack, "image change", namespace, true);
 
   await pulumi(ctx, stack, ["preview", "--expect-no-changes"], "preview: expect no changes");
