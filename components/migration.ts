@@ -4,19 +4,26 @@
 // the provider's wait for the Job to complete comes before any pod rolls, and
 // a failed migration fails `pulumi up` with nothing rolled.
 //
-// How @pulumi/kubernetes waits for a Job (its await logic for batch/v1 Job):
-// until .status.conditions has Complete=True, failing at once on Failed=True
-// (with the Pod's container statuses in the error), or at the timeout.
+// How the Kubernetes provider waits for a Job (its Job checker, as of
+// v4.32.0): until .status.conditions has Complete=True; it fails at once on
+// Failed=True only with the reason BackoffLimitExceeded or DeadlineExceeded
+// (with the pods' container statuses in the error), and otherwise at its
+// timeout. So the Job fails only in those two ways: no podFailurePolicy
+// FailJob rule, whose reason (PodFailurePolicy) the provider would wait out.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { appUid, commands, databaseUrlEnv, exitCodes } from "./app-contract";
+import { appUid, commands, databaseUrlEnv } from "./app-contract";
 import { dnsEgress } from "./egress";
 import type { Labels } from "./labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod";
 
 type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
-/** Attempts after the first when the migration exits 1 (a database that did not answer, say). */
+/**
+ * Attempts after the first when the migration fails (a database that did not
+ * answer, say). Bad configuration (exit 2) fails each attempt within seconds,
+ * so it ends in BackoffLimitExceeded quickly too.
+ */
 export const migrationRetries = 2;
 
 /** The whole Job, retries included, must end within this. */
@@ -76,12 +83,8 @@ export class SchemaMigration extends pulumi.ComponentResource {
           // pods) when the next image replaces it. Removed behind Pulumi's back,
           // it would be re-created by the next refresh and up.
           podFailurePolicy: {
-            rules: [
-              // Bad configuration: another attempt would fail the same way.
-              { action: "FailJob", onExitCodes: { containerName: container, operator: "In", values: [exitCodes.usage] } },
-              // A pod evicted or preempted did not fail the migration.
-              { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
-            ],
+            // A pod evicted or preempted did not fail the migration.
+            rules: [{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }],
           },
           template: {
             metadata: { labels: args.labels.all },
