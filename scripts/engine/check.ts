@@ -24,6 +24,8 @@ const run = promisify(execFile);
 const inherentWarnings = [
   // Render mode writes the Secret's data into a file: that is what rendering means.
   /rendered YAML will contain a secret value in plaintext/,
+  // Render mode has no cluster to ask whether the migration Job is ready (its pulumi.com/replaceUnready).
+  /Cluster is unreachable, skipping replaceUnready check/,
 ];
 
 interface ClusterTarget {
