@@ -32,7 +32,9 @@ export const migrationDeadlineSeconds = 300;
 /**
  * How long `pulumi up` waits for the Job: longer than its deadline, so a
  * stuck migration fails with the Job's own DeadlineExceeded condition rather
- * than a bare timeout of the wait.
+ * than a bare timeout of the wait. (The provider's Job wait, as of v4.32.0,
+ * restarts this timeout on every event it sees, so the deadline is what
+ * really bounds it; docs/testing.md.)
  */
 const providerWait = `${migrationDeadlineSeconds + 60}s`;
 
