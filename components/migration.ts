@@ -104,7 +104,7 @@ export class SchemaMigration extends pulumi.ComponentResource {
                   args: [...commands.migrate],
                   env: [{ name: databaseUrlEnv, valueFrom: { secretKeyRef: { name: args.databaseSecretName, key: databaseUrlEnv } } }],
                   // A failed run's last log lines ("migration failed" and why) become the
-                  // container's termination message, which the provider puts in its error.
+                  // container's termination message, which the provider's pod check reports.
                   terminationMessagePolicy: "FallbackToLogsOnError",
                   resources: {
                     requests: { cpu: "50m", memory: "32Mi", "ephemeral-storage": "16Mi" },

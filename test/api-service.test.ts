@@ -266,7 +266,7 @@ describe("ApiService's schema migration", () => {
     }
   });
 
-  it("puts the failed run's last log lines in the container's termination message, where the provider's error shows them", () => {
+  it("puts the failed run's last log lines in the container's termination message, which the provider's pod check reports", () => {
     expect(pod()?.containers[0]?.terminationMessagePolicy).toBe("FallbackToLogsOnError");
   });
 
