@@ -1,0 +1,217 @@
+// The pull-request comment for one stack: flags first, then images, policy,
+// errors and the table of changes, cut to fit GitHub's comment limit (saying
+// what was cut and where the full diff is).
+import { Budget, clip, sizeOf } from "./budget";
+import type { Change } from "./changes";
+import { summaryLine } from "./counts";
+import { cell, code, plain, table } from "./markdown";
+import type { PolicyViolation } from "./policy-events";
+import { resourceName } from "./resource-name";
+import { ScrubOptions, scrubPaths } from "./scrub";
+import type { StackReport } from "./stack-report";
+
+/** GitHub refuses issue comments longer than this. */
+export const commentLimit = 65_536;
+/** Room kept for the closing lines (link, what was cut). */
+const footerReserve = 1_024;
+const maxFieldsShown = 12;
+const maxMessage = 600;
+const maxError = 4_000;
+
+export interface CommentOptions {
+  /** Where the full `pulumi preview --diff` is (the job summary). */
+  detailsUrl?: string;
+  /** Defaults to GitHub's limit; tests use smaller ones. */
+  limit?: number;
+  scrub?: ScrubOptions;
+}
+
+/** The first line of every comment for `stack`: how the workflow finds the comment to edit. */
+export function commentMarker(stack: string): string {
+  return `<!-- goapi-preview-report: ${stack} -->`;
+}
+
+interface Section {
+  /** Lines always shown when the section is. */
+  head: string[];
+  items: string[];
+  /** What an item is, for the cut notice: "table rows", "policy findings". */
+  noun: string;
+  tail?: string[];
+}
+
+const resource = (c: Pick<Change, "kind" | "name">) => `${c.kind} ${code(c.name)}`;
+
+function fieldList(fields: string[]): string {
+  const shown = fields.slice(0, maxFieldsShown).map(code).join(", ");
+  return fields.length > maxFieldsShown ? `${shown} and ${fields.length - maxFieldsShown} more` : shown;
+}
+
+function destructiveSection(r: StackReport): Section {
+  if (r.destructive.length === 0) {
+    return { head: ["**Deletes or replaces something: no**"], items: [], noun: "deletes and replacements" };
+  }
+  return {
+    head: ["**Deletes or replaces something: yes**", ""],
+    items: r.destructive.map((c) => {
+      const why = c.replaceFields.length > 0 ? `: ${fieldList(c.replaceFields)} forces it` : "";
+      return `- **${c.op}** ${resource(c)}${why}`;
+    }),
+    noun: "deletes and replacements",
+  };
+}
+
+function restartSection(r: StackReport): Section {
+  if (r.restarts.length === 0) {
+    return { head: ["**Restarts pods: no**"], items: [], noun: "restarts" };
+  }
+  return {
+    head: ["**Restarts pods: yes**", ""],
+    items: r.restarts.map((x) => {
+      switch (x.why) {
+        case "replaced":
+          return `- ${resource(x.change)} is replaced: every pod is recreated`;
+        case "template":
+          return `- ${resource(x.change)}: the pod template changes (${fieldList(x.fields)}), so its pods roll`;
+        case "maybe":
+          return `- ${resource(x.change)}: ${code("spec")} changes and the provider gave no detailed diff, so its pods may roll`;
+      }
+    }),
+    noun: "restarts",
+  };
+}
+
+function imageSection(r: StackReport): Section {
+  const show = (ref: string | undefined) => (ref === undefined ? "(none)" : code(ref));
+  return {
+    head: r.images.length > 0 ? ["**Image**", ""] : [],
+    items: r.images.map((i) => `- ${resource(i.change)}, container ${code(i.container)}: ${show(i.from)} → ${show(i.to)}`),
+    noun: "image changes",
+  };
+}
+
+function violationRow(v: PolicyViolation, scrub: ScrubOptions): string {
+  const where = v.urn === "" ? "the stack" : resource(resourceName(v.urn));
+  return `| ${v.mandatory ? "mandatory" : "advisory"} | ${code(v.policy)} | ${cell(where)} | ${cell(plain(clip(scrubPaths(v.message, scrub), maxMessage)))} |`;
+}
+
+function policySection(r: StackReport, scrub: ScrubOptions): Section {
+  const p = r.policy;
+  if (p === undefined) {
+    return { head: ["**Policy:** not run"], items: [], noun: "policy findings" };
+  }
+  const packs = Object.entries(p.packs).map(([name, version]) => `${code(name)} ${version}`).join(", ");
+  if (packs === "" && p.mandatory.length + p.advisory.length === 0) {
+    return { head: ["**Policy:** no policy pack ran"], items: [], noun: "policy findings" };
+  }
+  const verdict =
+    p.mandatory.length > 0
+      ? `${p.mandatory.length} mandatory violation${p.mandatory.length === 1 ? "" : "s"} (these fail preview and up)`
+      : "no mandatory violations";
+  const advisory = p.advisory.length > 0 ? `, ${p.advisory.length} advisory` : "";
+  const violations = [...p.mandatory, ...p.advisory];
+  return {
+    head: [`**Policy** ${packs}: ${verdict}${advisory}`, ...(violations.length > 0 ? ["", "| level | rule | resource | finding |", "| --- | --- | --- | --- |"] : [])],
+    items: violations.map((v) => violationRow(v, scrub)),
+    noun: "policy findings",
+  };
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = "`".repeat(longest + 1);
+  return `${f}text\n${text}\n${f}`;
+}
+
+function errorSection(r: StackReport, scrub: ScrubOptions): Section {
+  return {
+    head: r.errors.length > 0 ? ["**The preview failed:**", ""] : [],
+    items: r.errors.map((e) => fence(clip(scrubPaths((e.message ?? "").trim(), scrub), maxError))),
+    noun: "errors",
+  };
+}
+
+function changeSection(r: StackReport): Section {
+  if (r.changes.length === 0) {
+    return { head: ["No resource changes."], items: [], noun: "table rows" };
+  }
+  const [header, rule] = table(["operation", "kind", "name", "changed fields"], []).split("\n");
+  return {
+    head: [header ?? "", rule ?? ""],
+    items: r.changes.map((c) => `| ${c.op} | ${cell(c.kind)} | ${cell(code(c.name))} | ${cell(fieldList(c.fields))} |`),
+    noun: "table rows",
+  };
+}
+
+function warningSection(r: StackReport, scrub: ScrubOptions): Section {
+  return {
+    head: r.warnings.length > 0 ? ["<details><summary>Warnings</summary>", ""] : [],
+    items: r.warnings.map((w) => `- ${plain(clip(scrubPaths((w.message ?? "").trim(), scrub), maxMessage))}`),
+    noun: "warnings",
+    tail: r.warnings.length > 0 ? ["", "</details>"] : [],
+  };
+}
+
+export function renderComment(r: StackReport, opts: CommentOptions = {}): string {
+  const scrub = opts.scrub ?? {};
+  const budget = new Budget((opts.limit ?? commentLimit) - footerReserve);
+  const out: string[] = [];
+  const cut: string[] = [];
+  const add = (line: string) => {
+    if (budget.take(`${line}\n`)) {
+      out.push(line);
+      return true;
+    }
+    return false;
+  };
+
+  const title = `### Preview of ${code(r.stack)}: ${summaryLine(r.counts)}${r.errors.length > 0 ? " (failed)" : ""}`;
+  add(commentMarker(r.stack));
+  add(title);
+  const sections = [destructiveSection(r), restartSection(r), imageSection(r), errorSection(r, scrub), policySection(r, scrub), changeSection(r), warningSection(r, scrub)];
+  for (const s of sections) {
+    if (s.head.length === 0 && s.items.length === 0) {
+      continue;
+    }
+    // A section is worth starting only if its head and a notice of what was cut fit.
+    const notice = `- … and ${s.items.length} more ${s.noun}, see the full diff`;
+    if (sizeOf([...s.head, ...(s.tail ?? []), notice].join("\n")) + 8 > budget.remaining) {
+      if (s.items.length > 0) {
+        cut.push(`${s.items.length} ${s.noun}`);
+      }
+      continue;
+    }
+    add("");
+    s.head.forEach(add);
+    let shown = 0;
+    for (const item of s.items) {
+      if (!budget.take(`${item}\n`, sizeOf(`${notice}\n${(s.tail ?? []).join("\n")}\n`))) {
+        break;
+      }
+      out.push(item);
+      shown++;
+    }
+    // Room for these two was kept back with each item.
+    const closing: string[] = [];
+    if (shown < s.items.length) {
+      const left = s.items.length - shown;
+      closing.push(`- … and ${left} more ${s.noun}, see the full diff`);
+      cut.push(`${left} ${s.noun}`);
+    }
+    closing.push(...(s.tail ?? []));
+    for (const line of closing) {
+      budget.spend(`${line}\n`);
+      out.push(line);
+    }
+  }
+
+  // The footer was reserved up front, so it always fits.
+  out.push("");
+  if (cut.length > 0) {
+    out.push(`**Shortened to fit GitHub's ${commentLimit.toLocaleString("en-US")}-character comment limit:** left out ${cut.join(", ")}.`);
+  }
+  if (opts.detailsUrl !== undefined) {
+    out.push(`The full \`pulumi preview --diff\` is in the [job summary](${opts.detailsUrl}).`);
+  }
+  return `${out.join("\n")}\n`;
+}
