@@ -1,20 +1,20 @@
-// npm run report -- --stack <stack> --json <preview.json> [--policy <events.jsonl>]
-//   [--diff <diff.txt>] [--details-url <url>] [--comment-out <file>] [--summary-out <file>]
-//   [--root <checkout>]
-// Writes the pull-request comment for one stack (to --comment-out, or stdout)
-// and appends the job summary with the full diff to --summary-out
-// (e.g. "$GITHUB_STEP_SUMMARY").
+// npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>]
+//   [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <checkout>]
+// --json is what `pulumi preview --json` printed: the digest, or (with
+// PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true) the event stream, which also
+// carries the policy results. Writes the pull-request comment for one stack
+// (to --comment-out, or stdout) and appends the job summary with the full
+// --diff text to --summary-out (e.g. "$GITHUB_STEP_SUMMARY").
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { renderComment } from "./comment";
 import { renderJobSummary } from "./job-summary";
-import { parsePolicyEvents } from "./policy-events";
-import { parsePreview } from "./preview";
+import { readPreviewOutput } from "./preview-output";
 import { machinePathsIn } from "./scrub";
 import { stackReport } from "./stack-report";
 
-const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--policy <events.jsonl>] [--diff <diff.txt>]
-                         [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
+const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--details-url <url>]
+                         [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
 
 export class UsageError extends Error {}
 
@@ -48,7 +48,6 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
         options: {
           stack: { type: "string" },
           json: { type: "string" },
-          policy: { type: "string" },
           diff: { type: "string" },
           "details-url": { type: "string" },
           "comment-out": { type: "string" },
@@ -72,14 +71,13 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
   }
   const scrub = { root: values.root ?? process.cwd() };
 
-  let preview;
+  let output;
   try {
-    preview = parsePreview(read(io, "preview", json));
+    output = readPreviewOutput(read(io, "preview", json));
   } catch (e) {
     throw new Error(`${json}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const policy = values.policy === undefined ? undefined : parsePolicyEvents(read(io, "event log", values.policy));
-  const report = stackReport(stack, preview, policy);
+  const report = stackReport(stack, output.preview, output.policy);
 
   const comment = renderComment(report, { detailsUrl, scrub });
   const leaked = machinePathsIn(comment);

@@ -5,7 +5,7 @@ import { Budget, clip, sizeOf } from "./budget";
 import type { Change } from "./changes";
 import { summaryLine } from "./counts";
 import { cell, code, plain, table } from "./markdown";
-import type { PolicyViolation } from "./policy-events";
+import type { PolicyViolation } from "./policy-results";
 import { resourceName } from "./resource-name";
 import { ScrubOptions, scrubPaths } from "./scrub";
 import type { StackReport } from "./stack-report";
@@ -104,10 +104,11 @@ function policySection(r: StackReport, scrub: ScrubOptions): Section {
   if (packs === "" && p.mandatory.length + p.advisory.length === 0) {
     return { head: ["**Policy:** no policy pack ran"], items: [], noun: "policy findings" };
   }
+  const checked = p.rules.length > 0 ? `${p.rules.length} rules, ` : "";
   const verdict =
     p.mandatory.length > 0
-      ? `${p.mandatory.length} mandatory violation${p.mandatory.length === 1 ? "" : "s"} (these fail preview and up)`
-      : "no mandatory violations";
+      ? `${checked}${p.mandatory.length} mandatory violation${p.mandatory.length === 1 ? "" : "s"} (these fail preview and up)`
+      : `${checked}no mandatory violations`;
   const advisory = p.advisory.length > 0 ? `, ${p.advisory.length} advisory` : "";
   const violations = [...p.mandatory, ...p.advisory];
   return {
@@ -168,7 +169,7 @@ export function renderComment(r: StackReport, opts: CommentOptions = {}): string
   const title = `### Preview of ${code(r.stack)}: ${summaryLine(r.counts)}${r.errors.length > 0 ? " (failed)" : ""}`;
   add(commentMarker(r.stack));
   add(title);
-  const sections = [destructiveSection(r), restartSection(r), imageSection(r), errorSection(r, scrub), policySection(r, scrub), changeSection(r), warningSection(r, scrub)];
+  const sections = [destructiveSection(r), restartSection(r), imageSection(r), policySection(r, scrub), errorSection(r, scrub), changeSection(r), warningSection(r, scrub)];
   for (const s of sections) {
     if (s.head.length === 0 && s.items.length === 0) {
       continue;

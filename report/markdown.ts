@@ -15,7 +15,7 @@ export function cell(text: string): string {
 
 /** Plain text that must not turn into Markdown or HTML (messages from programs and the engine). */
 export function plain(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>#|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 
 export function table(header: string[], rows: string[][]): string {

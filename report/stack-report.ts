@@ -3,7 +3,7 @@
 import { Change, changesOf, isDestructive } from "./changes";
 import { Counts, countsOf } from "./counts";
 import { ImageChange, imageChangesOf } from "./images";
-import type { PolicyResults, PolicyViolation } from "./policy-events";
+import type { PolicyResults, PolicyViolation } from "./policy-results";
 import type { Preview, PreviewDiagnostic } from "./preview";
 import { Restart, restartsOf } from "./restarts";
 
@@ -18,7 +18,7 @@ export interface StackReport {
   errors: PreviewDiagnostic[];
   warnings: PreviewDiagnostic[];
   /** undefined when no policy pack ran (or its results were not given). */
-  policy?: { packs: Record<string, string>; mandatory: PolicyViolation[]; advisory: PolicyViolation[] };
+  policy?: { packs: Record<string, string>; rules: string[]; mandatory: PolicyViolation[]; advisory: PolicyViolation[] };
 }
 
 export function stackReport(stack: string, preview: Preview, policy?: PolicyResults): StackReport {
@@ -35,6 +35,7 @@ export function stackReport(stack: string, preview: Preview, policy?: PolicyResu
     warnings: diagnostics.filter((d) => d.severity === "warning"),
     policy: policy && {
       packs: policy.packs,
+      rules: policy.rules,
       mandatory: policy.violations.filter((v) => v.mandatory),
       advisory: policy.violations.filter((v) => !v.mandatory),
     },

@@ -21,6 +21,10 @@ export const explicitProvider: ResourceRule = {
       return [];
     }
     const pkg = parseUrn(s.provider)?.type.replace("pulumi:providers:", "") ?? "?";
+    // Dynamic resources always run on the default pulumi-nodejs provider: their code is the program's own.
+    if (pkg === "pulumi-nodejs") {
+      return [];
+    }
     return [`uses the default ${pkg} provider (configured from the environment); pass the stack's provider with { provider } or { parent }`];
   },
 };

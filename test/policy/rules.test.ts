@@ -50,7 +50,9 @@ const cases: Record<string, Case> = {
     ],
   },
   "explicit-provider": {
-    compliant: [["the stack's provider", [deployment()]], ["a component, which has none", [onProvider(subject("goapi:index:ApiService", "goapi", {}), undefined)]]],
+    compliant: [["the stack's provider", [deployment()]], ["a component, which has none", [onProvider(subject("goapi:index:ApiService", "goapi", {}), undefined)]],
+      ["a dynamic resource, which cannot have one", [onProvider(subject("pulumi-nodejs:dynamic:Resource", "thing", {}), "urn:pulumi:dev::goapi::pulumi:providers:pulumi-nodejs::default")]],
+    ],
     broken: [["the default provider", [onProvider(deployment(), defaultProvider)], "uses the default kubernetes provider"]],
   },
   "no-loadbalancer-service": {
