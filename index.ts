@@ -1,21 +1,23 @@
 // The composition: stack settings -> cluster provider -> image -> service.
 import * as path from "node:path";
+import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, ApiService, appCommit, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
+import { ApiImage, ApiService, appCommit, clusterProviderArgs, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
-const cluster = new k8s.Provider("cluster", {
-  context: settings.kubeContext,
-  kubeconfig: settings.kubeconfig,
-  renderYamlToDirectory: settings.renderYamlTo,
-});
+// Explicit providers only (Pulumi.yaml disables the default ones): nothing may
+// land on whatever cluster the ambient kubeconfig points at.
+const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
 
 const appDir = path.join(__dirname, "app");
 const plan = settings.image;
-const image = new ApiImage("api", plan.kind === "prebuilt" ? { prebuiltRef: plan.ref } : { build: buildOf(plan) });
+const image =
+  plan.kind === "prebuilt"
+    ? new ApiImage("api", { prebuiltRef: plan.ref })
+    : new ApiImage("api", { build: buildOf(plan) }, { providers: [new docker.Provider("docker")] });
 
 function buildOf(p: Extract<ImagePlan, { kind: "build" }>): ImageBuild {
   const commit = appCommit(appDir);
@@ -33,7 +35,9 @@ function buildOf(p: Extract<ImagePlan, { kind: "build" }>): ImageBuild {
 }
 
 // Without a configured token, one is generated once and kept (secret) in state.
-const apiToken = settings.apiToken ?? new random.RandomPassword("api-token", { length: 40, special: false }).result;
+const apiToken =
+  settings.apiToken ??
+  new random.RandomPassword("api-token", { length: 40, special: false }, { provider: new random.Provider("random") }).result;
 
 const api = new ApiService(
   "goapi",

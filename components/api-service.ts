@@ -4,7 +4,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiPort, metricsPort, tokenEnv } from "./app-contract";
-import { configChecksum } from "./checksum";
 import { labelsFor } from "./labels";
 import { podSpec } from "./pod";
 
@@ -50,6 +49,11 @@ export class ApiService extends pulumi.ComponentResource {
     const child = { parent: this };
     const labels = labelsFor(name, args.appEnv);
     const meta = () => ({ name, namespace: this.namespace, labels: labels.all });
+    // No name: the provider names them <name>-<random suffix>, so a change
+    // creates a new object before the old one goes, and the Deployment's
+    // reference to it changes, which rolls the pods. With a fixed name the
+    // provider would have to delete first, taking the Deployment with it.
+    const autoNamed = () => ({ namespace: this.namespace, labels: labels.all });
 
     if (args.createNamespace) {
       const ns = new k8s.core.v1.Namespace(
@@ -66,7 +70,9 @@ export class ApiService extends pulumi.ComponentResource {
             },
           },
         },
-        child,
+        // Removing the namespace from the program (createNamespace: false on
+        // a live stack, or a destroy) must never delete what else it holds.
+        { ...child, retainOnDelete: true },
       );
       this.namespace = ns.metadata.name;
     } else {
@@ -85,10 +91,11 @@ export class ApiService extends pulumi.ComponentResource {
       SHUTDOWN_TIMEOUT: `${args.app.shutdownTimeoutSeconds}s`,
       MAX_BODY_BYTES: String(args.app.maxBodyBytes),
     };
-    const config = new k8s.core.v1.ConfigMap(name, { metadata: meta(), data: configData }, child);
+    const config = new k8s.core.v1.ConfigMap(name, { metadata: autoNamed(), immutable: true, data: configData }, child);
 
-    const secretData = pulumi.secret(pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token })));
-    const secret = new k8s.core.v1.Secret(name, { metadata: meta(), type: "Opaque", stringData: secretData }, child);
+    // The Kubernetes SDK marks a Secret's data secret, even from a plain token.
+    const secretData = pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token }));
+    const secret = new k8s.core.v1.Secret(name, { metadata: autoNamed(), immutable: true, type: "Opaque", stringData: secretData }, child);
 
     const singlePod = args.autoscaling.minReplicas === 1;
     const deployment = new k8s.apps.v1.Deployment(
@@ -99,18 +106,23 @@ export class ApiService extends pulumi.ComponentResource {
           annotations: {
             // The image is pinned by digest, so IfNotPresent always runs the
             // intended image; topologySpreadConstraints spread the pods over
-            // nodes and zones in place of a pod anti-affinity; a stack that
+            // nodes and zones in place of a pod anti-affinity; replicas is
+            // set for the first rollout only (see spec.replicas); a stack that
             // asks for a single pod (local, dev) accepts its disruption.
             "kube-score/ignore": [
               "container-image-pull-policy",
               "deployment-has-host-podantiaffinity",
+              "deployment-targeted-by-hpa-does-not-have-replicas-configured",
               ...(singlePod ? ["deployment-has-poddisruptionbudget"] : []),
             ].join(","),
           },
         },
         spec: {
-          // No replicas: the HPA owns the count, and a fixed value here would
-          // reset it on every update.
+          // The first rollout starts at the HPA's minimum instead of one pod.
+          // After that the HPA owns the count: ignoreChanges keeps Pulumi from
+          // sending it again, and the provider leaves a field that another
+          // manager (the HPA, through the scale subresource) has taken.
+          replicas: args.autoscaling.minReplicas,
           selector: { matchLabels: labels.selector },
           revisionHistoryLimit: 5,
           strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -118,7 +130,6 @@ export class ApiService extends pulumi.ComponentResource {
             metadata: {
               labels: labels.all,
               annotations: {
-                "goapi.dev/config-checksum": configChecksum(configData, secretData),
                 "prometheus.io/scrape": "true",
                 "prometheus.io/port": String(metricsPort),
               },
@@ -137,7 +148,7 @@ export class ApiService extends pulumi.ComponentResource {
           },
         },
       },
-      child,
+      { ...child, ignoreChanges: ["spec.replicas"] },
     );
 
     const service = new k8s.core.v1.Service(

@@ -21,6 +21,15 @@ export interface PodArgs {
 
 const ephemeralStorage = { request: "16Mi", limit: "64Mi" };
 
+/** Readiness is probed this often and fails on the first miss, so a drain is seen at once. */
+const readiness = { periodSeconds: 2, failureThreshold: 1 };
+
+/**
+ * The longest a draining pod keeps receiving new requests: until the readiness
+ * probe has seen it fail. The app's drain delay must cover it.
+ */
+export const readinessWindowSeconds = readiness.periodSeconds * readiness.failureThreshold;
+
 const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
   httpGet: { path, port: "http" },
   periodSeconds,
@@ -69,7 +78,7 @@ export function podSpec(a: PodArgs): PodSpec {
         // readiness takes the pod out of the Service while it drains.
         startupProbe: probe(probePaths.startup, 1, 30),
         livenessProbe: probe(probePaths.liveness, 10, 3),
-        readinessProbe: probe(probePaths.readiness, 2, 1),
+        readinessProbe: probe(probePaths.readiness, readiness.periodSeconds, readiness.failureThreshold),
         securityContext: {
           allowPrivilegeEscalation: false,
           readOnlyRootFilesystem: true,

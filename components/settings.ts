@@ -3,6 +3,7 @@
 // fails with a list of problems before any resource is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { readinessWindowSeconds } from "./pod";
 import { parseQuantity } from "./quantity";
 import {
   digestRef,
@@ -70,7 +71,11 @@ const ingressSchema = z.strictObject({
 
 const appSchema = z.strictObject({
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  drainDelaySeconds: count(0, 25).default(5),
+  drainDelaySeconds: z
+    .int()
+    .min(readinessWindowSeconds, `must be at least ${readinessWindowSeconds}: the readiness probe needs that long to take a draining pod out of the Service`)
+    .max(25)
+    .default(5),
   shutdownTimeoutSeconds: count(1, 25).default(15),
   maxBodyBytes: count(1, 64 * 2 ** 20).default(2 ** 20),
   /** Extra plain environment variables for the ConfigMap. */
@@ -141,6 +146,21 @@ function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
   }
 }
 
+/**
+ * A stack name becomes APP_ENV (which the app checks against the same rule)
+ * and part of the pods' selector label, which can never change.
+ */
+const stackName = /^[a-z][a-z0-9-]{0,31}$/;
+
+function stackNameProblem(stack: string): string | undefined {
+  if (stackName.test(stack)) {
+    return undefined;
+  }
+  const suggestion = stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 32);
+  const rename = stackName.test(suggestion) ? `, e.g. pulumi stack rename ${suggestion}` : "";
+  return `  stack name '${stack}': must be lower-case letters, digits or '-', start with a letter and have at most 32 characters, because it becomes APP_ENV and part of the pods' selector label${rename}`;
+}
+
 /** Production stacks are held to stricter rules (TLS). */
 export function isProduction(stack: string): boolean {
   return stack === "prod" || stack.startsWith("prod-");
@@ -171,6 +191,10 @@ export class SettingsError extends pulumi.RunError {}
  */
 export function loadSettings(stack: string, raw: Record<string, string>): Settings {
   const problems: string[] = [];
+  const nameProblem = stackNameProblem(stack);
+  if (nameProblem !== undefined) {
+    problems.push(nameProblem);
+  }
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (stringKeys.has(key)) {
@@ -193,6 +217,8 @@ export function loadSettings(stack: string, raw: Record<string, string>): Settin
         problems.push(`  ${configPath(issue.path)}: ${issue.message}`);
       }
     }
+  }
+  if (!result.success || problems.length > 0) {
     throw new SettingsError(`Stack '${stack}' has invalid configuration (nothing was changed):\n${problems.join("\n")}`);
   }
   const { image, registryPassword, apiToken, ...plain } = result.data;

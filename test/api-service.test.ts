@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, ApiServiceArgs } from "../components/api-service";
 import { Declared, installMocks, settle } from "./helpers/mocks";
-import { count, k8s, schemaProblems } from "./helpers/manifests";
+import { count, k8s, nameOf, schemaProblems } from "./helpers/manifests";
 import { containsSecret, isSecretValue, raw } from "./helpers/values";
 
 const image = `localhost:5001/goapi@sha256:${"b".repeat(64)}`;
@@ -20,27 +20,40 @@ const baseArgs: ApiServiceArgs = {
   metricsNamespace: "monitoring",
 };
 
-async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ declared: Declared[]; api: ApiService }> {
+interface Options {
+  ignoreChanges?: string[];
+  retainOnDelete?: boolean;
+}
+
+async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ declared: Declared[]; api: ApiService; options: Map<string, Options> }> {
   const declared = await installMocks("test");
-  const api = new ApiService("goapi", { ...baseArgs, ...change });
+  // Resource options never reach the mocks; a transformation sees them.
+  const options = new Map<string, Options>();
+  const record: pulumi.ResourceTransformation = ({ type, opts }) => {
+    options.set(type, { ignoreChanges: opts.ignoreChanges, retainOnDelete: opts.retainOnDelete });
+    return undefined;
+  };
+  const api = new ApiService("goapi", { ...baseArgs, ...change }, { transformations: [record] });
   await settle();
-  return { declared, api };
+  return { declared, api, options };
 }
 
 describe("ApiService", () => {
   let d: Declared[];
+  let options: Map<string, Options>;
   beforeAll(async () => {
-    ({ declared: d } = await declare());
+    ({ declared: d, options } = await declare());
   });
 
   it("declares only objects that pass the Kubernetes OpenAPI schema", () => {
     expect(schemaProblems(d)).toEqual([]);
   });
 
-  it("creates the namespace enforcing Pod Security restricted", () => {
+  it("creates the namespace enforcing Pod Security restricted, and never deletes it", () => {
     const labels = k8s.namespace(d).metadata?.labels;
     expect(k8s.namespace(d).metadata?.name).toBe("goapi");
     expect(labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    expect(options.get("kubernetes:core/v1:Namespace")?.retainOnDelete).toBe(true);
   });
 
   it("runs the pods as a fixed non-root user with nothing to escalate", () => {
@@ -64,10 +77,18 @@ describe("ApiService", () => {
     expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.image).toBe(image);
   });
 
-  it("probes startup, liveness and readiness on distinct endpoints", () => {
+  it("probes startup, liveness and readiness on distinct endpoints of the API port", () => {
     const c = k8s.deployment(d).spec?.template.spec?.containers[0];
-    const paths = [c?.startupProbe?.httpGet?.path, c?.livenessProbe?.httpGet?.path, c?.readinessProbe?.httpGet?.path];
-    expect(paths).toEqual(["/startupz", "/healthz", "/readyz"]);
+    const probes = [c?.startupProbe, c?.livenessProbe, c?.readinessProbe];
+    expect(probes.map((p) => p?.httpGet?.path)).toEqual(["/startupz", "/healthz", "/readyz"]);
+    expect(probes.map((p) => p?.httpGet?.port)).toEqual(["http", "http", "http"]);
+    expect(c?.ports?.find((p) => p.name === "http")?.containerPort).toBe(8080);
+  });
+
+  it("takes a draining pod out of the Service within the drain delay", () => {
+    const readiness = k8s.deployment(d).spec?.template.spec?.containers[0]?.readinessProbe;
+    expect((readiness?.periodSeconds ?? NaN) * (readiness?.failureThreshold ?? NaN)).toBeLessThanOrEqual(baseArgs.app.drainDelaySeconds);
+    expect(readiness?.timeoutSeconds).toBeLessThanOrEqual(readiness?.periodSeconds ?? 0);
   });
 
   it("sets requests and limits, ephemeral storage included", () => {
@@ -77,10 +98,11 @@ describe("ApiService", () => {
     });
   });
 
-  it("rolls out without going below the desired count and leaves the count to the HPA", () => {
+  it("rolls out without going below the desired count, starting at the minimum and then leaving the count to the HPA", () => {
     const spec = k8s.deployment(d).spec;
     expect(spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
-    expect(spec).not.toHaveProperty("replicas");
+    expect(spec?.replicas).toBe(baseArgs.autoscaling.minReplicas);
+    expect(options.get("kubernetes:apps/v1:Deployment")?.ignoreChanges).toEqual(["spec.replicas"]);
   });
 
   it("gives the pod a grace period longer than drain plus shutdown", () => {
@@ -97,10 +119,15 @@ describe("ApiService", () => {
     expect(dep.metadata?.labels).toMatchObject({ "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "goapi" });
   });
 
-  it("takes plain settings from the ConfigMap and the token from the Secret", () => {
+  it("takes plain settings from the ConfigMap and the token from the Secret, both auto-named and immutable", () => {
     const container = k8s.deployment(d).spec?.template.spec?.containers[0];
-    expect(container?.envFrom).toEqual([{ configMapRef: { name: k8s.configMap(d).metadata?.name } }]);
-    expect(container?.env).toEqual([{ name: "API_TOKEN", valueFrom: { secretKeyRef: { name: k8s.secret(d).metadata?.name, key: "API_TOKEN" } } }]);
+    const configMap = nameOf(d, "kubernetes:core/v1:ConfigMap");
+    const secret = nameOf(d, "kubernetes:core/v1:Secret");
+    expect([configMap, secret]).toEqual([expect.stringMatching(/^goapi-[0-9a-f]{8}$/), expect.stringMatching(/^goapi-[0-9a-f]{8}$/)]);
+    expect([k8s.configMap(d).metadata?.name, k8s.secret(d).metadata?.name]).toEqual([undefined, undefined]);
+    expect([k8s.configMap(d).immutable, k8s.secret(d).immutable]).toEqual([true, true]);
+    expect(container?.envFrom).toEqual([{ configMapRef: { name: configMap } }]);
+    expect(container?.env).toEqual([{ name: "API_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "API_TOKEN" } } }]);
     expect(k8s.configMap(d).data).toEqual({
       FEATURE_X: "on",
       APP_ENV: "test",
@@ -118,9 +145,15 @@ describe("ApiService", () => {
     expect(k8s.secret(d).stringData).toEqual({ API_TOKEN: token });
     expect(JSON.stringify(k8s.configMap(d))).not.toContain(token);
     expect(containsSecret(raw(d, "kubernetes:core/v1:ConfigMap"))).toBe(false);
-    // The checksum annotation is a digest, so the pod template stays readable in diffs.
+    // Nothing derived from the token either: the pod template stays readable in diffs.
     expect(containsSecret(raw(d, "kubernetes:apps/v1:Deployment"))).toBe(false);
     expect(JSON.stringify(k8s.deployment(d))).not.toContain(token);
+    expect(k8s.deployment(d).spec?.template.metadata?.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "9090" });
+  });
+
+  it("keeps a token given as plain text secret too", async () => {
+    const { declared } = await declare({ apiToken: "a-plain-text-token-0123" });
+    expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret").stringData)).toBe(true);
   });
 
   it("exposes the API port on a ClusterIP Service and routes the Ingress to it", () => {
@@ -192,14 +225,18 @@ describe("ApiService variants", () => {
     expect(k8s.deployment(declared).metadata?.namespace).toBe("shared");
   });
 
-  it("rolls the pods when config or token change, and only then", async () => {
-    const checksum = async (change: Partial<ApiServiceArgs>) =>
-      k8s.deployment((await declare(change)).declared).spec?.template.metadata?.annotations?.["goapi.dev/config-checksum"];
-    const base = await checksum({});
-    expect(base).toMatch(/^[a-f0-9]{64}$/);
-    expect(await checksum({})).toBe(base);
-    expect(await checksum({ app: { ...baseArgs.app, logLevel: "debug" } })).not.toBe(base);
-    expect(await checksum({ apiToken: pulumi.secret("another-token-0123456") })).not.toBe(base);
-    expect(await checksum({ image: `localhost:5001/goapi@sha256:${"c".repeat(64)}` })).toBe(base);
+  it("rolls the pods when config or token change, through a new ConfigMap or Secret", async () => {
+    // The mocks name auto-named objects after their content, as a replacement gets a new name.
+    const references = async (change: Partial<ApiServiceArgs>) => {
+      const c = k8s.deployment((await declare(change)).declared).spec?.template.spec?.containers[0];
+      return { config: c?.envFrom?.[0]?.configMapRef?.name, secret: c?.env?.[0]?.valueFrom?.secretKeyRef?.name };
+    };
+    const base = await references({});
+    expect(await references({})).toEqual(base);
+    const logLevel = await references({ app: { ...baseArgs.app, logLevel: "debug" } });
+    expect([logLevel.config === base.config, logLevel.secret]).toEqual([false, base.secret]);
+    const token = await references({ apiToken: pulumi.secret("another-token-0123456") });
+    expect([token.config, token.secret === base.secret]).toEqual([base.config, false]);
+    expect(await references({ image: `localhost:5001/goapi@sha256:${"c".repeat(64)}` })).toEqual(base);
   });
 });

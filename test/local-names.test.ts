@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { localNames } from "../local/addons/names";
-import { cliConfig } from "./helpers/stack";
+import { cliConfig, stackFilePath } from "../scripts/stack-config";
 
 const root = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
@@ -19,7 +19,7 @@ const kind = parse(read("local/kind-config.yaml")) as {
   name: string;
   nodes: { extraPortMappings: { hostPort: number; containerPort: number }[] }[];
 };
-const { config } = cliConfig("local");
+const { config } = cliConfig(stackFilePath("local"));
 const image = JSON.parse(config["goapi:image"] ?? "{}") as { registry?: string };
 const ingress = JSON.parse(config["goapi:ingress"] ?? "{}") as { host?: string; className?: string; controllerNamespace?: string };
 

@@ -102,14 +102,29 @@ describe("loadSettings", () => {
     ["an unknown key", { replicas: "3" }, "goapi:replicas: is not a setting of this program (a typo?)"],
     ["an unknown nested key", { autoscaling: json({ minReplica: 2 }) }, "goapi:autoscaling.minReplica: is not a setting of this program (a typo?)"],
     ["a boolean that is not one", { createNamespace: "yes" }, "goapi:createNamespace:"],
+    ["a bad metrics namespace", { metricsNamespace: "Monitoring!" }, "goapi:metricsNamespace: must be a namespace name"],
+    ["a bad TLS Secret name", { ingress: json({ host: "a.b", tls: { secretName: "TLS_Secret" } }) }, "goapi:ingress.tls.secretName: must be a Secret name"],
+    ["a bad cluster issuer", { ingress: json({ host: "a.b", tls: { clusterIssuer: "Lets Encrypt" } }) }, "goapi:ingress.tls.clusterIssuer: must be a cert-manager ClusterIssuer name"],
+    ["a drain shorter than the readiness probe needs", { app: json({ drainDelaySeconds: 1 }) }, "goapi:app.drainDelaySeconds: must be at least 2: the readiness probe needs that long"],
   ])("refuses %s", (_what, change, message) => {
     const raw: Record<string, string | undefined> = { ...minimal, ...change };
     const defined = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined));
     expect(problemsOf("local", defined)).toContainEqual(expect.stringContaining(message));
   });
 
-  it("refuses a production stack without TLS", () => {
-    expect(problemsOf("prod", minimal)).toContainEqual("goapi:ingress.tls: is required on the prod stack: set secretName or clusterIssuer");
+  it.each(["prod", "prod-eu"])("refuses the production stack %s without TLS", (stack) => {
+    expect(problemsOf(stack, minimal)).toContainEqual(`goapi:ingress.tls: is required on the ${stack} stack: set secretName or clusterIssuer`);
+  });
+
+  it.each(["production", "preprod", "dev"])("does not hold %s to production rules", (stack) => {
+    expect(() => loadSettings(stack, minimal)).not.toThrow();
+  });
+
+  it("names a bad stack name along with the bad keys", () => {
+    expect(problemsOf("Prod_EU", { ...minimal, namespace: "Bad" })).toEqual([
+      expect.stringMatching(/^stack name 'Prod_EU': must be lower-case letters.*pulumi stack rename prod-eu$/),
+      expect.stringMatching(/^goapi:namespace:/),
+    ]);
   });
 
   it("never echoes a secret in a message", () => {

@@ -1,8 +1,12 @@
 // What every stack must hold, whatever its file says.
+import { readinessWindowSeconds } from "../../components/pod";
+import { isProduction } from "../../components/settings";
 import { kubeScoreFindings } from "./kube-score";
 import { k8s, schemaProblems } from "./manifests";
 import type { StackRun } from "./stack";
 import { containsSecret, isSecretValue, raw } from "./values";
+
+const seconds = (duration: string | undefined) => Number(/^(\d+)s$/.exec(duration ?? "")?.[1] ?? NaN);
 
 export function describeStackInvariants(stack: string, run: () => StackRun): void {
   describe(`the ${stack} stack`, () => {
@@ -14,11 +18,25 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       expect(kubeScoreFindings(run().declared)).toEqual([]);
     });
 
-    it("runs a restricted pod by digest", () => {
+    it("names an explicit provider on every resource, and the stack's cluster on every Kubernetes object", () => {
+      const { declared } = run();
+      const cluster = declared.filter((d) => d.type === "pulumi:providers:kubernetes");
+      expect(cluster.map((c) => c.name)).toEqual(["cluster"]);
+      for (const d of declared.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+        expect({ resource: `${d.type} ${d.name}`, explicitProvider: /::pulumi:providers:/.test(d.provider ?? "") }).toEqual({
+          resource: `${d.type} ${d.name}`,
+          explicitProvider: true,
+        });
+        if (d.type.startsWith("kubernetes:")) {
+          expect(d.provider).toMatch(/::pulumi:providers:kubernetes::cluster::/);
+        }
+      }
+    });
+
+    it("runs a restricted pod with the image the program built or was given", () => {
       const d = run().declared;
       const pod = k8s.deployment(d).spec?.template.spec;
       const container = pod?.containers[0];
-      expect(container?.image).toMatch(/@sha256:[a-f0-9]{64}$/);
       expect(container?.image).toBe(run().outputs.imageRef);
       expect(pod?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
       expect(container?.securityContext).toMatchObject({
@@ -37,21 +55,49 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(selector);
     });
 
-    it("routes the Ingress to the Service's http port and scales the Deployment", () => {
+    it("routes the Ingress to the Service's http port and starts at the HPA's minimum", () => {
       const d = run().declared;
       const backend = k8s.ingress(d).spec?.rules?.[0]?.http?.paths[0]?.backend.service;
       expect(backend).toEqual({ name: k8s.service(d).metadata?.name, port: { name: "http" } });
       expect(k8s.service(d).spec?.ports?.find((p) => p.name === "http")?.targetPort).toBe("http");
       expect(k8s.hpa(d).spec?.scaleTargetRef.name).toBe(k8s.deployment(d).metadata?.name);
-      expect(k8s.deployment(d).spec).not.toHaveProperty("replicas");
+      expect(k8s.deployment(d).spec?.replicas).toBe(k8s.hpa(d).spec?.minReplicas);
     });
 
-    it("keeps the token secret: Secret, stack output, never the ConfigMap", () => {
+    it("keeps more than one pod available through a disruption when it asks for more than one", () => {
+      const d = run().declared;
+      const min = k8s.hpa(d).spec?.minReplicas ?? 1;
+      const pdbs = d.filter((x) => x.type === "kubernetes:policy/v1:PodDisruptionBudget");
+      expect(pdbs).toHaveLength(min > 1 ? 1 : 0);
+    });
+
+    it("takes a draining pod out of the Service before the app stops accepting", () => {
+      const d = run().declared;
+      const drain = seconds(k8s.configMap(d).data?.DRAIN_DELAY);
+      const readiness = k8s.deployment(d).spec?.template.spec?.containers[0]?.readinessProbe;
+      expect((readiness?.periodSeconds ?? NaN) * (readiness?.failureThreshold ?? NaN)).toBeLessThanOrEqual(drain);
+      expect(readinessWindowSeconds).toBeLessThanOrEqual(drain);
+    });
+
+    it("keeps the token secret: Secret, stack output, never the ConfigMap or the pod template", () => {
       const { declared, outputs, secretOutputs } = run();
       expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret").stringData)).toBe(true);
       expect(containsSecret(raw(declared, "kubernetes:core/v1:ConfigMap"))).toBe(false);
-      expect(JSON.stringify(k8s.configMap(declared).data)).not.toContain(String(outputs.token));
+      expect(containsSecret(raw(declared, "kubernetes:apps/v1:Deployment"))).toBe(false);
+      const token = String(outputs.token);
+      expect(JSON.stringify(k8s.configMap(declared))).not.toContain(token);
+      expect(JSON.stringify(k8s.deployment(declared))).not.toContain(token);
       expect(secretOutputs).toEqual(["token"]);
+    });
+
+    it("terminates TLS on production stacks", () => {
+      const { declared, outputs } = run();
+      if (isProduction(stack)) {
+        expect(k8s.ingress(declared).spec?.tls).toHaveLength(1);
+        expect(outputs.url).toMatch(/^https:\/\//);
+      } else {
+        expect(outputs.url).toMatch(/^https?:\/\//);
+      }
     });
 
     it("exports what a user needs for kubectl", () => {

@@ -67,3 +67,12 @@ export const k8s = {
 export function count(declared: Declared[], type: string): number {
   return declared.filter((d) => d.type === type).length;
 }
+
+/** The name the provider gave the one object of this type (auto-named ones included). */
+export function nameOf(declared: Declared[], type: string): string | undefined {
+  const found = declared.filter((d) => d.type === type);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${type}, found ${found.length}`);
+  }
+  return (found[0]?.state.metadata as { name?: string } | undefined)?.name;
+}

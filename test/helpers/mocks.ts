@@ -1,21 +1,46 @@
 // Pulumi mocks that record every resource the program declares, with inputs
-// as the engine would receive them (secrets still wrapped).
+// as the engine would receive them (secrets still wrapped), and answer with
+// the state a provider would return.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { reveal } from "./values";
 
 export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** What the mocks answered: the inputs plus what a provider fills in. */
+  state: Record<string, unknown>;
+  /** Reference (urn::id) of the provider that manages it, if one was named. */
+  provider?: string;
+  /** A custom resource (managed by a provider), not a component. */
+  custom: boolean;
 }
 
-function fakeState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+const shortHash = (v: unknown) => createHash("sha256").update(JSON.stringify(reveal(v))).digest("hex").slice(0, 8);
+
+/**
+ * The Kubernetes provider names an object without metadata.name
+ * `<resource name>-<random suffix>`, and picks a new suffix when it replaces
+ * the object. A suffix from the inputs behaves alike: other content, other name.
+ */
+function autoNamed(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const metadata = inputs.metadata as Record<string, unknown> | undefined;
+  if (metadata === undefined || metadata.name !== undefined) {
+    return inputs;
+  }
+  return { ...inputs, metadata: { ...metadata, name: `${name}-${shortHash(inputs)}` } };
+}
+
+function fakeState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type.startsWith("kubernetes:")) {
+    return autoNamed(name, inputs);
+  }
   switch (type) {
     case "docker:index/image:Image": {
-      const imageName = String(inputs.imageName);
-      const repo = imageName.replace(/:[^:/]+$/, "");
-      const digest = createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
-      return { ...inputs, repoDigest: `${repo}@sha256:${digest}` };
+      // Stands in for the pushed digest; tests check that it is passed on, not its value.
+      const repo = String(inputs.imageName).replace(/:[^:/]+$/, "");
+      return { ...inputs, repoDigest: `${repo}@sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
     }
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: "g".repeat(Number(inputs.length)) };
@@ -30,8 +55,10 @@ export async function installMocks(stack: string): Promise<Declared[]> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        declared.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return { id: `${args.name}-id`, state: fakeState(args.type, args.inputs as Record<string, unknown>) };
+        const inputs = args.inputs as Record<string, unknown>;
+        const state = fakeState(args.type, args.name, inputs);
+        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false });
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs as Record<string, unknown>,
     },

@@ -1,54 +1,31 @@
-// Runs index.ts under mocks with a stack's configuration read from
-// Pulumi.yaml and Pulumi.<stack>.yaml the way the CLI passes it to a program.
-import * as fs from "node:fs";
+// Runs index.ts under mocks with a stack's configuration read the way the CLI
+// passes it to a program (scripts/stack-config.ts). Each run loads the program
+// afresh, so one test file can run several stacks.
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
-import { Declared, installMocks, settle } from "./mocks";
-import { valueOf } from "./values";
+import { cliConfig, stackFilePath } from "../../scripts/stack-config";
+import type { Declared } from "./mocks";
 
-const root = path.join(__dirname, "..", "..");
-
-interface ProjectFile {
-  name: string;
-  config?: Record<string, { default?: unknown; value?: unknown } | string | number | boolean>;
-}
-interface StackFile {
-  config?: Record<string, unknown>;
+export interface StackSource {
+  /** The stack name the program sees (pulumi.getStack()). */
+  stack: string;
+  /** The stack file to read. */
+  file: string;
 }
 
-/** The CLI hands strings through and everything else as JSON. */
-const asConfigString = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
+/** A stack file committed at the repository root. */
+export const committed = (stack: string): StackSource => ({ stack, file: stackFilePath(stack) });
 
-/** A stack's configuration map (namespaced keys) and which keys are secret. */
-export function cliConfig(stack: string, set: Record<string, unknown> = {}, secrets: Record<string, string> = {}) {
-  const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as ProjectFile;
-  const stackFile = parse(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as StackFile | null;
-  const config: Record<string, string> = {};
-  for (const [key, decl] of Object.entries(project.config ?? {})) {
-    const value = typeof decl === "object" ? (decl.value ?? decl.default) : decl;
-    if (value !== undefined) {
-      config[`${project.name}:${key}`] = asConfigString(value);
-    }
-  }
-  const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(stackFile?.config ?? {})) {
-    if (typeof value === "object" && value !== null && "secure" in value) {
-      // Encrypted with the user's secrets provider; the CLI would decrypt it.
-      config[key] = "decrypted-value-of-" + key;
-      secretKeys.push(key);
-      continue;
-    }
-    config[key] = asConfigString(value);
-  }
-  for (const [key, value] of Object.entries(set)) {
-    config[`goapi:${key}`] = asConfigString(value);
-  }
-  for (const [key, value] of Object.entries(secrets)) {
-    config[`goapi:${key}`] = value;
-    secretKeys.push(`goapi:${key}`);
-  }
-  return { config, secretKeys };
+/** A stack file under test/fixtures, run as `stack` (its own name by default). */
+export const fixture = (name: string, stack = name): StackSource => ({
+  stack,
+  file: path.join(__dirname, "..", "fixtures", `Pulumi.${name}.yaml`),
+});
+
+export interface UserAdditions {
+  /** Plain values set with `pulumi config set` (keys without namespace). */
+  set?: Record<string, unknown>;
+  /** Values set with `pulumi config set --secret`. */
+  secrets?: Record<string, string>;
 }
 
 export interface StackRun {
@@ -57,24 +34,39 @@ export interface StackRun {
   secretOutputs: string[];
 }
 
-/**
- * Runs index.ts for `stack` with what a user adds on top of the committed
- * stack file (`set` plain values, `secrets` set with --secret).
- */
-export async function runStack(stack: string, set: Record<string, unknown> = {}, secrets: Record<string, string> = {}): Promise<StackRun> {
-  const { config, secretKeys } = cliConfig(stack, set, secrets);
-  pulumi.runtime.setAllConfig(config, secretKeys);
-  const declared = await installMocks(stack);
-  const program = (await import("../../index")) as Record<string, unknown>;
-  const outputs: Record<string, unknown> = {};
-  const secretOutputs: string[] = [];
-  for (const [name, value] of Object.entries(program)) {
-    const out = pulumi.output(value);
-    outputs[name] = await valueOf(out);
-    if (await pulumi.isSecret(out)) {
-      secretOutputs.push(name);
-    }
+/** Runs index.ts for a stack file with what a user adds on top of it. */
+export async function runStack(source: StackSource, add: UserAdditions = {}): Promise<StackRun> {
+  const { config, secretKeys } = cliConfig(source.file);
+  for (const [key, value] of Object.entries(add.set ?? {})) {
+    config[`goapi:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
   }
-  await settle();
-  return { declared, outputs, secretOutputs };
+  for (const [key, value] of Object.entries(add.secrets ?? {})) {
+    config[`goapi:${key}`] = value;
+    secretKeys.push(`goapi:${key}`);
+  }
+  let run: StackRun | undefined;
+  // A fresh module registry per run: index.ts declares its resources on import.
+  await jest.isolateModulesAsync(async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const { installMocks, settle } = await import("./mocks");
+    const { valueOf } = await import("./values");
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    const declared = await installMocks(source.stack);
+    const program = (await import("../../index")) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [name, value] of Object.entries(program)) {
+      const out = pulumi.output(value);
+      outputs[name] = await valueOf(out, `stack output ${name}`);
+      if (await pulumi.isSecret(out)) {
+        secretOutputs.push(name);
+      }
+    }
+    await settle();
+    run = { declared, outputs, secretOutputs };
+  });
+  if (run === undefined) {
+    throw new Error(`running ${source.file} produced nothing`);
+  }
+  return run;
 }

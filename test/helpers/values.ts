@@ -35,8 +35,19 @@ export function containsSecret(v: unknown): boolean {
   return false;
 }
 
-/** The resolved value of an output. */
-export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+/**
+ * The resolved value of an output. An unknown output (one only the engine
+ * could fill in) fails at once with `what`, instead of never resolving.
+ */
+export async function valueOf<T>(o: pulumi.Output<T>, what = "an output"): Promise<T> {
+  // isKnown is internal to the SDK, but it is the only way to tell "unknown" from "not yet".
+  const known = (o as unknown as { isKnown?: Promise<boolean> }).isKnown;
+  if (known === undefined) {
+    throw new Error("this @pulumi/pulumi has no Output.isKnown: update test/helpers/values.ts");
+  }
+  if (!(await known)) {
+    throw new Error(`${what} is unknown under mocks: the mocks must return the property it reads`);
+  }
   return new Promise((resolve) => o.apply(resolve));
 }
 
@@ -56,4 +67,18 @@ export function raw(declared: Declared[], type: string): Record<string, unknown>
     throw new Error(`no ${type} declared`);
   }
   return found.inputs;
+}
+
+/** Does `needle` appear in v outside every secret marker? */
+export function exposes(v: unknown, needle: string): boolean {
+  if (isSecretValue(v)) {
+    return false;
+  }
+  if (typeof v === "string") {
+    return v.includes(needle);
+  }
+  if (typeof v === "object" && v !== null) {
+    return Object.values(v).some((x) => exposes(x, needle));
+  }
+  return false;
 }

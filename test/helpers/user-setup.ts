@@ -1,0 +1,23 @@
+// What the README tells a user to add to a committed stack file before the
+// first `pulumi up`, unless their file already has it.
+import { cliConfig, stackFilePath } from "../../scripts/stack-config";
+import { committed, runStack, StackRun } from "./stack";
+
+const needsRegistryCredentials = new Set(["dev", "prod"]);
+
+/** Runs a committed stack file as a user who followed the README would. */
+export function runAsSetUp(stack: string): Promise<StackRun> {
+  const { config } = cliConfig(stackFilePath(stack));
+  const has = (key: string) => (config[`goapi:${key}`] ?? "") !== "";
+  const set: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  if (needsRegistryCredentials.has(stack)) {
+    if (!has("registryUsername")) {
+      set.registryUsername = "deploy-bot";
+    }
+    if (!has("registryPassword")) {
+      secrets.registryPassword = `registry-token-for-${stack}`;
+    }
+  }
+  return runStack(committed(stack), { set, secrets });
+}
