@@ -7,7 +7,7 @@ import type { Policies, ResourceValidationArgs, ResourceValidationPolicy, StackV
 import type { ResourceRule, Rule, StackRule, Subject } from "./rules";
 
 export function subjectOf(args: ResourceValidationArgs): Subject {
-  return { type: args.type, urn: args.urn, name: args.name, props: args.props, provider: args.provider?.urn };
+  return { type: args.type, urn: args.urn, name: args.name, props: args.props, provider: args.provider?.urn, ignoreChanges: args.opts.ignoreChanges };
 }
 
 function resourcePolicy(rule: ResourceRule): ResourceValidationPolicy {

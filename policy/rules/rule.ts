@@ -11,8 +11,10 @@ export interface Subject {
   name: string;
   /** Input properties, secrets revealed. */
   props: Record<string, unknown>;
-  /** URN of the provider that manages it; undefined when the engine would pick a default one. */
+  /** URN of the provider that manages it (a default provider's if none was named); undefined for components. */
   provider?: string;
+  /** Input paths the engine keeps at their old values after the first create (the ignoreChanges option). */
+  ignoreChanges?: string[];
 }
 
 /** Mandatory rules fail preview and up; advisory ones warn. */

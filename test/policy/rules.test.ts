@@ -75,10 +75,12 @@ const cases: Record<string, Case> = {
     compliant: [
       ["an HPA and no replicas", [deployment(), hpa()]],
       ["replicas and an HPA for another Deployment", [deployment(podSpec(), { replicas: 2 }), hpa(1, "other")]],
+      ["replicas for the first rollout only", [{ ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["spec.replicas"] }, hpa(2)]],
     ],
     broken: [
       ["replicas and an HPA", [deployment(podSpec(), { replicas: 2 }), hpa()], 'spec.replicas is 2 but HorizontalPodAutoscaler "goapi" scales this Deployment'],
       ["an auto-named Deployment", [autoNamed(deployment(podSpec(), { replicas: 1 })), hpa(1, "goapi-1a2b3c4d")], "spec.replicas is 1"],
+      ["ignoring other changes", [{ ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["metadata.annotations"] }, hpa(2)], "spec.replicas is 2"],
     ],
   },
   "namespace-enforces-restricted": {
