@@ -1,10 +1,10 @@
 // The composition: stack settings -> cluster provider -> image -> service.
 import * as path from "node:path";
-import * as docker from "@pulumi/docker";
+import * as dockerbuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, ApiService, appCommit, clusterProviderArgs, ImageBuild, ImagePlan, loadSettings, stackConfig } from "./components";
+import { ApiImage, apiImageArgs, ApiService, clusterProviderArgs, imageBuilderArgs, loadSettings, stackConfig } from "./components";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
@@ -12,27 +12,11 @@ const settings = loadSettings(pulumi.getStack(), stackConfig());
 // land on whatever cluster the ambient kubeconfig points at.
 const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
 
-const appDir = path.join(__dirname, "app");
-const plan = settings.image;
-const image =
-  plan.kind === "prebuilt"
-    ? new ApiImage("api", { prebuiltRef: plan.ref })
-    : new ApiImage("api", { build: buildOf(plan) }, { providers: [new docker.Provider("docker")] });
-
-function buildOf(p: Extract<ImagePlan, { kind: "build" }>): ImageBuild {
-  const commit = appCommit(appDir);
-  const tag = p.tag === "git" ? commit.slice(0, 12) : p.tag;
-  const { registryUsername: username, registryPassword: password } = settings;
-  return {
-    context: appDir,
-    repository: `${p.registry}/${p.repository}`,
-    tag,
-    platform: p.platform,
-    buildArgs: { VERSION: tag, COMMIT: commit },
-    cacheFrom: p.cacheFrom,
-    registry: username !== undefined && password !== undefined ? { server: p.registry, username, password } : undefined,
-  };
-}
+// The image builder, explicit like every provider, only where there is something to build
+// (a prebuilt image.ref needs neither Docker nor the docker-build plugin); see components/image-args.ts.
+const imageArgs = apiImageArgs(settings, path.join(__dirname, "app"));
+const builder = "build" in imageArgs ? new dockerbuild.Provider("image-builder", imageBuilderArgs) : undefined;
+const image = new ApiImage("api", imageArgs, { provider: builder });
 
 // Without a configured token, one is generated once and kept (secret) in state.
 const apiToken =

@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The checks against a real control plane: npm run test:cluster (jest.cluster.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/"],
   // swc strips types without type-checking (tsc --noEmit does that), which keeps the suite fast.
   transform: { "^.+\\.ts$": ["@swc/jest"] },
   // Generous: a loaded CI machine must not fail a test on time alone. Speed is

@@ -1,6 +1,7 @@
 // The building blocks of the program, for index.ts and the tests.
 export * from "./api-service";
-export * from "./build-info";
+export * from "./app-source";
 export * from "./cluster";
 export * from "./image";
+export * from "./image-args";
 export * from "./settings";

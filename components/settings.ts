@@ -27,17 +27,34 @@ const quantity = z.string().refine((q) => parseQuantity(q) !== undefined, {
 });
 const count = (min: number, max: number) => z.int().min(min).max(max);
 
+/** Platforms the image can be built for: the ones the distroless runtime and the Go cross-compile in app/Dockerfile cover. */
+export const imagePlatforms = ["linux/amd64", "linux/arm64"] as const;
+export type ImagePlatform = (typeof imagePlatforms)[number];
+
+/** The tag of the registry cache image, beside the image's own tags. */
+export const cacheTag = "buildcache";
+
 const imageSchema = z.strictObject({
   registry: z.string().regex(registryAddress, "must be a registry address such as ghcr.io/acme or localhost:5001").optional(),
   repository: z.string().regex(repositoryPath, "must be a lower-case repository path such as goapi").default("goapi"),
-  /** A fixed tag, or "git" for the last commit that touched app/. The Deployment uses the digest either way. */
+  /** A fixed tag, or "git" for the content address of app/ (components/app-source.ts). The Deployment uses the digest either way. */
   tag: z.string().regex(imageTag, "must be a Docker tag or \"git\"").default("git"),
-  /** "native" builds for the Docker host, e.g. a kind node on an arm64 laptop. */
-  platform: z.string().regex(/^(linux\/(amd64|arm64)|native)$/, "must be linux/amd64, linux/arm64 or native").default("linux/amd64"),
+  /** One image for each platform listed; "native" builds for the builder's own, e.g. a kind node on an arm64 laptop. */
+  platforms: z
+    .union([
+      z.literal("native"),
+      z
+        .array(z.enum(imagePlatforms))
+        .min(1, "must list at least one platform, or be native")
+        .refine((p) => new Set(p).size === p.length, { message: "lists a platform twice" }),
+    ], { error: `must be a list of ${imagePlatforms.join(", ")}, or native` })
+    .default(["linux/amd64"]),
+  /** Build cache in the registry, at <repository>:buildcache: read before each build, written (all layers) after it. */
+  cache: z.boolean().default(true),
+  /** An existing buildx builder to build with (e.g. one on the host network for a localhost registry). */
+  builder: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be the name of a buildx builder").optional(),
   /** A prebuilt image to deploy as is: no build, no push. */
   ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
-  /** Reuse layers of the previously pushed image of the same name. */
-  cacheFrom: z.boolean().default(true),
 });
 
 const autoscalingSchema = z.strictObject({
@@ -115,6 +132,9 @@ function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
   if (s.image.ref === undefined && s.image.registry === undefined) {
     issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
   }
+  if (s.image.cache && s.image.tag === cacheTag) {
+    issue(["image", "tag"], `"${cacheTag}" is the build cache's tag; choose another, or set image.cache to false`);
+  }
   const pushes = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry);
   const why = pushes ? `is required to push to ${s.image.registry ?? ""}` : "goes with the other registry credential";
   if (s.registryUsername === undefined && (pushes || s.registryPassword !== undefined)) {
@@ -172,7 +192,15 @@ const stringKeys = new Set(["kubeContext", "kubeconfig", "namespace", "renderYam
 /** Either a prebuilt image to deploy, or how to build and push one. */
 export type ImagePlan =
   | { kind: "prebuilt"; ref: string }
-  | { kind: "build"; registry: string; repository: string; tag: string; platform: string; cacheFrom: boolean };
+  | {
+      kind: "build";
+      registry: string;
+      repository: string;
+      tag: string;
+      platforms: ImagePlatform[] | "native";
+      cache: boolean;
+      builder?: string;
+    };
 
 /** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
 export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken"> & {
@@ -238,7 +266,8 @@ function imagePlan(i: Raw["image"]): ImagePlan {
   if (i.registry === undefined) {
     throw new Error("crossCheck lets no image without registry or ref through");
   }
-  return { kind: "build", registry: i.registry, repository: i.repository, tag: i.tag, platform: i.platform, cacheFrom: i.cacheFrom };
+  const { registry, repository, tag, platforms, cache, builder } = i;
+  return { kind: "build", registry, repository, tag, platforms, cache, builder };
 }
 
 function configPath(path: PropertyKey[]): string {

@@ -44,5 +44,13 @@ else
   info "already gone"
 fi
 
+step "BuildKit builder $builder"
+if docker buildx inspect "$builder" >/dev/null 2>&1; then
+  docker buildx rm "$builder" >/dev/null
+  info "removed (its build cache with it)"
+else
+  info "already gone"
+fi
+
 rm -rf "$repo_root/.pulumi"
 step "Done: nothing of the local stack is left"

@@ -12,6 +12,9 @@ command -v docker >/dev/null || missing+=("docker is not installed (https://docs
 if command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
   missing+=("the Docker daemon is not reachable: start Docker Desktop or the docker service")
 fi
+if command -v docker >/dev/null && ! docker buildx version >/dev/null 2>&1; then
+  missing+=("docker buildx is not installed (https://docs.docker.com/build/install-buildx/)")
+fi
 command -v kind >/dev/null || missing+=("kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)")
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 [ "$node_major" -ge 22 ] || missing+=("Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))")
@@ -34,6 +37,14 @@ case "$(docker inspect -f '{{.State.Running}}' "$registry_container" 2>/dev/null
   *) docker run -d --restart=always -p "127.0.0.1:$registry_port:5000" --network bridge --name "$registry_container" registry:2 >/dev/null
      info "started" ;;
 esac
+
+step "BuildKit builder '$builder' on the host network, so builds reach $registry_host"
+if docker buildx inspect "$builder" >/dev/null 2>&1; then
+  info "already exists"
+else
+  docker buildx create --name "$builder" --driver docker-container --driver-opt network=host >/dev/null
+  info "created"
+fi
 
 step "kind cluster '$cluster' (context $context)"
 if cluster_exists; then

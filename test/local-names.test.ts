@@ -20,7 +20,7 @@ const kind = parse(read("local/kind-config.yaml")) as {
   nodes: { extraPortMappings: { hostPort: number; containerPort: number }[] }[];
 };
 const { config } = cliConfig(stackFilePath("local"));
-const image = JSON.parse(config["goapi:image"] ?? "{}") as { registry?: string };
+const image = JSON.parse(config["goapi:image"] ?? "{}") as { registry?: string; builder?: string };
 const ingress = JSON.parse(config["goapi:ingress"] ?? "{}") as { host?: string; className?: string; controllerNamespace?: string };
 
 describe("local names", () => {
@@ -36,6 +36,10 @@ describe("local names", () => {
     expect(shellVars.registry_port).toBe("5001");
     expect(image.registry).toBe(`localhost:${shellVars.registry_port ?? ""}`);
     expect(localNames.registry).toBe(image.registry);
+  });
+
+  it("the host-network builder local-up.sh makes <-> the builder the local stack builds with", () => {
+    expect(image.builder).toBe(shellVars.builder);
   });
 
   it("ingress host and port <-> kind port mapping <-> the URL the script checks", () => {

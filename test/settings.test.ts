@@ -25,12 +25,18 @@ describe("loadSettings", () => {
     const s = loadSettings("local", minimal);
     expect(s.namespace).toBe("goapi");
     expect(s.createNamespace).toBe(true);
-    expect(s.image).toEqual({ kind: "build", registry: "localhost:5001", repository: "goapi", tag: "git", platform: "linux/amd64", cacheFrom: true });
+    expect(s.image).toEqual({ kind: "build", registry: "localhost:5001", repository: "goapi", tag: "git", platforms: ["linux/amd64"], cache: true, builder: undefined });
     expect(s.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 });
     expect(s.resources).toEqual({ requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
     expect(s.ingress).toEqual({ className: "traefik", host: "goapi.localhost", path: "/", controllerNamespace: "traefik" });
     expect(s.app).toEqual({ logLevel: "info", drainDelaySeconds: 5, shutdownTimeoutSeconds: 15, maxBodyBytes: 1048576, env: {} });
     expect(s.apiToken).toBeUndefined();
+  });
+
+  it("takes a multi-platform build, the builder's own platform, a named builder and no cache", () => {
+    const image = (v: unknown) => loadSettings("local", { ...minimal, image: json({ registry: "localhost:5001", ...(v as object) }) }).image;
+    expect(image({ platforms: ["linux/amd64", "linux/arm64"] })).toMatchObject({ platforms: ["linux/amd64", "linux/arm64"] });
+    expect(image({ platforms: "native", builder: "goapi-local", cache: false })).toMatchObject({ platforms: "native", builder: "goapi-local", cache: false });
   });
 
   it("treats the empty defaults of Pulumi.yaml as unset", () => {
@@ -90,7 +96,13 @@ describe("loadSettings", () => {
     ["a bad registry", { image: json({ registry: "https://ghcr.io" }) }, "goapi:image.registry: must be a registry address"],
     ["no registry and no ref", { image: json({}) }, "goapi:image.registry: is required unless image.ref"],
     ["a ref without digest", { image: json({ ref: "ghcr.io/acme/goapi:1.0" }) }, "goapi:image.ref: must pin a digest"],
-    ["a bad platform", { image: json({ registry: "localhost:5001", platform: "windows/amd64" }) }, "goapi:image.platform:"],
+    ["a bad platform", { image: json({ registry: "localhost:5001", platforms: ["windows/amd64"] }) }, "goapi:image.platforms: must be a list of linux/amd64, linux/arm64, or native"],
+    ["a platform given as a word", { image: json({ registry: "localhost:5001", platforms: "linux/amd64" }) }, "goapi:image.platforms: must be a list of linux/amd64, linux/arm64, or native"],
+    ["no platform", { image: json({ registry: "localhost:5001", platforms: [] }) }, "goapi:image.platforms: must list at least one platform, or be native"],
+    ["a platform twice", { image: json({ registry: "localhost:5001", platforms: ["linux/arm64", "linux/arm64"] }) }, "goapi:image.platforms: lists a platform twice"],
+    ["the old single platform key", { image: json({ registry: "localhost:5001", platform: "linux/amd64" }) }, "goapi:image.platform: is not a setting of this program"],
+    ["a tag that is the cache's", { image: json({ registry: "localhost:5001", tag: "buildcache" }) }, 'goapi:image.tag: "buildcache" is the build cache\'s tag'],
+    ["a bad builder name", { image: json({ registry: "localhost:5001", builder: "my builder" }) }, "goapi:image.builder: must be the name of a buildx builder"],
     ["a bad tag", { image: json({ registry: "localhost:5001", tag: "-v1" }) }, "goapi:image.tag:"],
     ["a push registry without credentials", { image: json({ registry: "ghcr.io/acme" }) }, "goapi:registryUsername: is required to push to ghcr.io/acme"],
     ["a password without user", { registryPassword: "pw" }, "goapi:registryUsername: goes with the other registry credential"],

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark the API against a bare net/http handler that answers the same
-# bytes, on loopback, and print throughput, latency, memory, start-up time and
-# binary size next to the targets. Usage: app/bench/run.sh [DURATION] [CONNS]
+# Benchmark the API on PostgreSQL against the same server on the in-memory
+# test double store and against a bare net/http handler that answers the
+# same bytes, all in one run on loopback, and print throughput, latency,
+# memory, start-up time and binary size with the ratios between them.
+# PostgreSQL is a throwaway one (bench/pgtemp: needs the server binaries, as
+# the tests do). Usage: app/bench/run.sh [DURATION] [CONNS]
 set -euo pipefail
 duration=${1:-10s}
 conns=${2:-64}
@@ -17,54 +20,68 @@ trap cleanup EXIT
 
 echo "building with build.sh and the bench tools..."
 "$app/build.sh" "$work/api"
-(cd "$app" && go build -o "$work/loadgen" ./bench/loadgen && go build -o "$work/bare" ./bench/bare)
+(cd "$app" && for tool in loadgen bare memapi pgtemp; do go build -o "$work/$tool" "./bench/$tool"; done)
+
+echo "starting a throwaway PostgreSQL..."
+mkfifo "$work/pg.url"
+"$work/pgtemp" >"$work/pg.url" &
+pids+=($!)
+read -r database_url <"$work/pg.url"
+DATABASE_URL=$database_url "$work/api" migrate >/dev/null
 
 token=bench-token-0123456789
-api_port=18080
-bare_port=18081
-api=http://127.0.0.1:$api_port
+common=("API_TOKEN=$token" LOG_LEVEL=error DRAIN_DELAY=0s)
 
-echo "starting the API and timing exec -> /readyz 200..."
+echo "starting the API on PostgreSQL and timing exec -> /readyz 200 (database answered)..."
 start_ns=$(date +%s%N)
-API_TOKEN=$token PORT=$api_port METRICS_PORT=19090 LOG_LEVEL=error DRAIN_DELAY=0s "$work/api" &
+env "${common[@]}" DATABASE_URL="$database_url" PORT=18080 METRICS_PORT=19090 "$work/api" &
 pids+=($!)
 api_pid=$!
-ready_ms=$("$work/loadgen" -ready -url "$api" -since "$start_ns")
+ready_ms=$("$work/loadgen" -ready -url http://127.0.0.1:18080 -since "$start_ns")
+env "${common[@]}" PORT=18082 METRICS_PORT=19092 "$work/memapi" &
+pids+=($!)
+"$work/loadgen" -ready -url http://127.0.0.1:18082 -since "$(date +%s%N)" >/dev/null
 sleep 1
 idle_rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$api_pid/status")
 
-curl -fsS -o "$work/post.json" -X POST "$api/v1/items" -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $token" -d '{"name":"bench","description":"load generator item"}'
-id=$(sed -E 's/.*"id":"([^"]+)".*/\1/' "$work/post.json")
-curl -fsS -o "$work/get.json" "$api/v1/items/$id"
-
-"$work/bare" -addr "127.0.0.1:$bare_port" -get "$work/get.json" -post "$work/post.json" &
+# One item to GET on each server; the bare handler answers the API's bytes.
+item_on() {
+  curl -fsS -o "$work/post-$1.json" -X POST "http://127.0.0.1:$1/v1/items" -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $token" -d '{"name":"bench","description":"load generator item"}'
+  sed -E 's/.*"id":"([^"]+)".*/\1/' "$work/post-$1.json"
+}
+pg_id=$(item_on 18080)
+mem_id=$(item_on 18082)
+curl -fsS -o "$work/get.json" "http://127.0.0.1:18080/v1/items/$pg_id"
+"$work/bare" -addr 127.0.0.1:18081 -get "$work/get.json" -post "$work/post-18080.json" &
 pids+=($!)
-"$work/loadgen" -ready -url "http://127.0.0.1:$bare_port" -since "$(date +%s%N)" >/dev/null
+"$work/loadgen" -ready -url http://127.0.0.1:18081 -since "$(date +%s%N)" >/dev/null
 
-echo "driving the API for $duration with $conns connections (9 GET : 1 POST)..."
-api_line=$("$work/loadgen" -url "$api" -id "$id" -token "$token" -c "$conns" -d "$duration")
-echo "driving the bare handler the same way..."
-bare_line=$("$work/loadgen" -url "http://127.0.0.1:$bare_port" -id "$id" -token "$token" -c "$conns" -d "$duration")
+drive() { "$work/loadgen" -url "http://127.0.0.1:$1" -id "$2" -token "$token" -c "$conns" -d "$duration"; }
+echo "driving each for $duration with $conns connections (9 GET : 1 POST): API on PostgreSQL..."
+pg_line=$(drive 18080 "$pg_id")
+echo "... API on the in-memory store..."
+mem_line=$(drive 18082 "$mem_id")
+echo "... bare net/http..."
+bare_line=$(drive 18081 "$pg_id")
 
 field() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$2"; }
 size_bytes=$(stat -c %s "$work/api")
-awk -v api_rps="$(field rps "$api_line")" -v bare_rps="$(field rps "$bare_line")" \
-    -v api_p50="$(field p50_ms "$api_line")" -v api_p99="$(field p99_ms "$api_line")" \
-    -v bare_p50="$(field p50_ms "$bare_line")" -v bare_p99="$(field p99_ms "$bare_line")" \
-    -v api_err="$(field errors "$api_line")" -v bare_err="$(field errors "$bare_line")" \
+awk -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" \
     -v rss="$idle_rss_kib" -v ready="$ready_ms" -v size="$size_bytes" -v conns="$conns" '
+function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
 function verdict(ok) { return ok ? "ok" : "MISSED" }
 BEGIN {
-  ratio = api_rps / bare_rps
-  printf "%-28s %12s %12s\n", "", "api", "bare net/http"
-  printf "%-28s %12.0f %12.0f\n", "requests/s", api_rps, bare_rps
-  printf "%-28s %12.3f %12.3f\n", "p50 ms", api_p50, bare_p50
-  printf "%-28s %12.3f %12.3f\n", "p99 ms", api_p99, bare_p99
-  printf "%-28s %12d %12d\n", "errors", api_err, bare_err
-  printf "\n%-28s %10.2f   target >= 0.80  %s\n", "throughput ratio", ratio, verdict(ratio >= 0.8)
-  printf "%-28s %10.3f   target <= 5 ms  %s\n", "p99 at " conns " connections", api_p99, verdict(api_p99 <= 5)
-  printf "%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB", rss / 1024, verdict(rss / 1024 <= 20)
+  printf "%-24s %14s %14s %14s\n", "", "api+postgres", "api+memory", "bare net/http"
+  printf "%-24s %14.0f %14.0f %14.0f\n", "requests/s", get(pg, "rps"), get(mem, "rps"), get(bare, "rps")
+  printf "%-24s %14.3f %14.3f %14.3f\n", "p50 ms", get(pg, "p50_ms"), get(mem, "p50_ms"), get(bare, "p50_ms")
+  printf "%-24s %14.3f %14.3f %14.3f\n", "p99 ms", get(pg, "p99_ms"), get(mem, "p99_ms"), get(bare, "p99_ms")
+  printf "%-24s %14d %14d %14d\n", "errors", get(pg, "errors"), get(mem, "errors"), get(bare, "errors")
+  printf "\nratios (same run)         postgres/memory  postgres/bare  memory/bare\n"
+  printf "%-24s %16.2f %14.2f %12.2f\n", "requests/s", get(pg, "rps") / get(mem, "rps"), get(pg, "rps") / get(bare, "rps"), get(mem, "rps") / get(bare, "rps")
+  printf "%-24s %16.2f %14.2f %12.2f\n", "p99", get(pg, "p99_ms") / get(mem, "p99_ms"), get(pg, "p99_ms") / get(bare, "p99_ms"), get(mem, "p99_ms") / get(bare, "p99_ms")
+  printf "\n%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB (api+postgres)", rss / 1024, verdict(rss / 1024 <= 20)
   printf "%-28s %10.1f   target <= 100   %s\n", "exec to /readyz 200 ms", ready, verdict(ready <= 100)
   printf "%-28s %10.1f   target <= 15    %s\n", "stripped binary MB", size / 1e6, verdict(size / 1e6 <= 15)
+  printf "(%d connections; the load generator shares the cores with the servers and PostgreSQL)\n", conns
 }'

@@ -9,6 +9,9 @@ context="kind-$cluster"
 registry_container=kind-registry
 registry_port=5001
 registry_host="localhost:$registry_port"
+# A BuildKit builder on the host network: the default docker-container builder
+# has its own localhost, where nothing answers on the registry port.
+builder=goapi-local
 ingress_host=goapi.localhost
 http_port=80
 

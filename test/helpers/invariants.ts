@@ -113,6 +113,19 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       expect(outputs.url).toMatch(/^https?:\/\/[a-z0-9.-]+\/$/);
     });
 
+    it("deploys the digest the image build reports, built by the explicit image builder", () => {
+      const { declared, outputs } = run();
+      const image = declared.find((d) => d.type === "docker-build:index:Image");
+      const [tagged] = (image?.inputs.tags ?? []) as string[];
+      const repository = String(tagged).replace(/:[^:/]+$/, "");
+      // Whatever digest the (mocked) build reports, the Deployment gets repository@that.
+      expect(outputs.imageRef).toBe(`${repository}@${String(image?.state.digest)}`);
+      const builder = declared.find((d) => d.type === "pulumi:providers:docker-build");
+      expect(builder?.inputs.host).toBe("");
+      expect(image?.provider).toBe(`urn:pulumi:${stack}::goapi::pulumi:providers:docker-build::${builder?.name ?? ""}::${builder?.name ?? ""}-id`);
+      expect(image?.inputs.buildOnPreview).toBe(false);
+    });
+
     it("talks to the cluster through the stack's kubeconfig context", () => {
       const provider = run().declared.find((d) => d.type === "pulumi:providers:kubernetes");
       expect(provider?.inputs.context).toBe(run().outputs.kubeContext);

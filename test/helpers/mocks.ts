@@ -16,8 +16,8 @@ export interface Declared {
   provider?: string;
   /** A custom resource (managed by a provider), not a component. */
   custom: boolean;
-  /** The ignoreChanges resource option, as the engine receives it. */
-  ignoreChanges: string[];
+  /** The ignoreChanges resource option, as the engine receives it (recorded by installMocks). */
+  ignoreChanges?: string[];
 }
 
 interface RegisterRequest {
@@ -57,10 +57,11 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
     return autoNamed(name, inputs);
   }
   switch (type) {
-    case "docker:index/image:Image": {
-      // Stands in for the pushed digest; tests check that it is passed on, not its value.
-      const repo = String(inputs.imageName).replace(/:[^:/]+$/, "");
-      return { ...inputs, repoDigest: `${repo}@sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}` };
+    case "docker-build:index:Image": {
+      // Stands in for the pushed digest, shaped like one (ApiImage checks the shape);
+      // tests check that it is passed on, not its value.
+      const digest = `sha256:${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`;
+      return { ...inputs, digest, contextHash: "mock-context-hash" };
     }
     case "random:index/randomPassword:RandomPassword":
       return { ...inputs, result: "g".repeat(Number(inputs.length)) };
@@ -69,14 +70,21 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
   }
 }
 
-/** Installs mocks for project/stack and returns the live list of declared resources. */
-export async function installMocks(stack: string): Promise<Declared[]> {
+/**
+ * Installs mocks for project/stack and returns the live list of declared
+ * resources. `state` replaces the fake outputs of the types it answers for;
+ * `preview` runs the program as `pulumi preview` would.
+ */
+export async function installMocks(
+  stack: string,
+  opts: { state?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined; preview?: boolean } = {},
+): Promise<Declared[]> {
   const declared: Declared[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        const state = fakeState(args.type, args.name, inputs);
+        const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, args.name, inputs);
         declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false, ...registering });
         registering = { ignoreChanges: [] };
         return { id: `${args.name}-id`, state };
@@ -85,7 +93,7 @@ export async function installMocks(stack: string): Promise<Declared[]> {
     },
     "goapi",
     stack,
-    false,
+    opts.preview ?? false,
   );
   return declared;
 }

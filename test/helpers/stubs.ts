@@ -17,6 +17,8 @@ const stubs: Record<string, string> = {
   "inspect -f {{json .NetworkSettings.Networks.kind}}") echo "\${STUB_REGISTRY_NET:-null}" ;;
   "inspect kind-registry "*) [ -n "\${STUB_REGISTRY:-}" ] || exit 1 ;;
   "exec -i "*) cat >/dev/null ;;
+  "buildx version "*) [ -z "\${STUB_NO_BUILDX:-}" ] || exit 1 ;;
+  "buildx inspect "*) [ -n "\${STUB_BUILDER:-}" ] || exit 1 ;;
 esac`,
   kind: `case "$1 $2" in
   "get clusters") [ -z "\${STUB_CLUSTER:-}" ] || echo goapi ;;
@@ -44,20 +46,40 @@ export interface ScriptRun {
 }
 
 export function runScript(script: string, env: Record<string, string>, omit: string[] = []): ScriptRun {
+  const chosen = Object.fromEntries(Object.entries(stubs).filter(([name]) => !omit.includes(name)));
+  return runWithStubs({ script, stubs: chosen, tools: systemTools, env: { GOAPI_PULUMI: "<stubs>/pulumi", ...env } });
+}
+
+export interface StubbedRun {
+  /** Repository-relative path of the script. */
+  script: string;
+  args?: string[];
+  /** Stub executables: name -> bash body; each call is logged first. */
+  stubs: Record<string, string>;
+  /** Real tools linked onto the PATH beside the stubs. */
+  tools: string[];
+  /** Environment; "<stubs>" in a value stands for the stub directory. */
+  env?: Record<string, string>;
+}
+
+/** Runs a script with a PATH of only the stubs and the named real tools. */
+export function runWithStubs(run: StubbedRun): ScriptRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-stubs-"));
   const log = path.join(dir, "calls.log");
-  for (const tool of systemTools) {
+  for (const tool of new Set(["bash", ...run.tools])) {
     const real = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+    if (real === "") {
+      throw new Error(`${tool} is not installed; the stubbed script needs it`);
+    }
     fs.symlinkSync(real, path.join(dir, tool));
   }
-  for (const [name, body] of Object.entries(stubs)) {
-    if (!omit.includes(name)) {
-      fs.writeFileSync(path.join(dir, name), `#!${path.join(dir, "bash")}\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
-    }
+  for (const [name, body] of Object.entries(run.stubs)) {
+    fs.writeFileSync(path.join(dir, name), `#!${path.join(dir, "bash")}\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
   }
-  const result = spawnSync(path.join(dir, "bash"), [path.join(root, script)], {
+  const env = Object.fromEntries(Object.entries(run.env ?? {}).map(([k, v]) => [k, v.replaceAll("<stubs>", dir)]));
+  const result = spawnSync(path.join(dir, "bash"), [path.join(root, run.script), ...(run.args ?? [])], {
     encoding: "utf8",
-    env: { PATH: dir, HOME: dir, GOAPI_PULUMI: path.join(dir, "pulumi"), ...env },
+    env: { PATH: dir, HOME: dir, ...env },
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean) : [];
   fs.rmSync(dir, { recursive: true, force: true });

@@ -1,12 +1,12 @@
 // What the README tells a user to add to a committed stack file before the
 // first `pulumi up`, unless their file already has it.
 import { cliConfig, stackFilePath } from "../../scripts/stack-config";
-import { committed, runStack, StackRun } from "./stack";
+import { committed, runStack, StackRun, UserAdditions } from "./stack";
 
 const needsRegistryCredentials = new Set(["dev", "prod"]);
 
-/** Runs a committed stack file as a user who followed the README would. */
-export function runAsSetUp(stack: string): Promise<StackRun> {
+/** Runs a committed stack file as a user who followed the README would, with `extra` on top. */
+export function runAsSetUp(stack: string, extra: UserAdditions = {}): Promise<StackRun> {
   const { config } = cliConfig(stackFilePath(stack));
   const has = (key: string) => (config[`goapi:${key}`] ?? "") !== "";
   const set: Record<string, string> = {};
@@ -19,5 +19,5 @@ export function runAsSetUp(stack: string): Promise<StackRun> {
       secrets.registryPassword = `registry-token-for-${stack}`;
     }
   }
-  return runStack(committed(stack), { set, secrets });
+  return runStack(committed(stack), { set: { ...set, ...extra.set }, secrets: { ...secrets, ...extra.secrets } });
 }

@@ -1,44 +1,44 @@
-// Command api serves the items API. Configuration comes from the environment
-// (see app/README.md); a bad value exits with code 2 before anything listens.
+// Command api serves the items API, and with "migrate" brings the database
+// schema to this build's version. Configuration comes from the environment
+// (see app/README.md); a bad value or usage exits with code 2 before
+// anything starts.
 package main
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
-
-	"goapi/internal/config"
-	"goapi/internal/server"
-	"goapi/internal/version"
 )
 
+const usage = "usage: api [serve | migrate | healthcheck]"
+
 func main() {
-	os.Exit(run())
+	os.Exit(run(os.Args[1:]))
 }
 
-func run() int {
-	cfg, err := config.Load(os.LookupEnv)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "config: %v\n", err)
-		return 2
-	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	v := version.Get()
-	log.Info("starting", "version", v.Version, "commit", v.Commit)
+// Exit codes, the same for every subcommand.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a runtime failure: see the last log line
+	exitUsage  = 2 // bad configuration or arguments: one line on stderr
+)
 
-	srv := server.New(cfg, log)
-	if err := srv.Listen(""); err != nil {
-		log.Error("cannot listen", "error", err)
-		return 1
+func run(args []string) int {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
-	if err := srv.Serve(ctx); err != nil {
-		log.Error("server failed", "error", err)
-		return 1
+	if len(args) > 1 {
+		fmt.Fprintln(os.Stderr, usage)
+		return exitUsage
 	}
-	return 0
+	switch cmd {
+	case "serve":
+		return serve()
+	case "migrate":
+		return migrate()
+	case "healthcheck":
+		return healthcheck()
+	}
+	fmt.Fprintln(os.Stderr, usage)
+	return exitUsage
 }

@@ -3,8 +3,11 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"sync/atomic"
 
 	"goapi/internal/httpjson"
@@ -15,7 +18,10 @@ import (
 
 // Options are what the API needs from the outside.
 type Options struct {
-	Store        items.Store
+	Store items.Store
+	// Database answers whether the database serves this version; /readyz
+	// fails while it does not. Nil means no database to wait for.
+	Database     func(context.Context) error
 	Token        string
 	MaxBodyBytes int64
 	Logger       *slog.Logger
@@ -33,14 +39,20 @@ type API struct {
 	log          *slog.Logger
 	started      *atomic.Bool
 	ready        *atomic.Bool
+	database     *cachedCheck
 	mux          *http.ServeMux
 }
 
 // New returns the public handler with its middleware applied.
 func New(o Options) http.Handler {
-	a := &API{store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, started: o.Started, ready: o.Ready, mux: http.NewServeMux()}
+	a := &API{
+		store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, started: o.Started, ready: o.Ready,
+		database: &cachedCheck{check: o.Database, ttl: readinessCacheTTL, timeout: readinessTimeout, log: o.Logger},
+		mux:      http.NewServeMux(),
+	}
 	auth := func(h http.HandlerFunc) http.Handler { return middleware.RequireToken(o.Token, h) }
 
+	a.mux.HandleFunc("GET /{$}", a.index)
 	a.mux.HandleFunc("GET /healthz", a.healthz)
 	a.mux.HandleFunc("GET /readyz", a.readyz)
 	a.mux.HandleFunc("GET /startupz", a.startupz)
@@ -55,8 +67,25 @@ func New(o Options) http.Handler {
 	return middleware.Observe(o.Logger, o.Metrics, middleware.Recover(o.Logger, a))
 }
 
+// MaxRequestURIBytes bounds the request target. Longer ones get 414 here, in
+// JSON; only header blocks above the server's MaxHeaderBytes get net/http's
+// own plain-text 431 before any handler runs.
+const MaxRequestURIBytes = 8 << 10
+
 // ServeHTTP routes r, answering in JSON where the router has no route.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.RequestURI) > MaxRequestURIBytes {
+		httpjson.Error(w, http.StatusRequestURITooLong, "uri_too_long", "the request target exceeds 8192 bytes")
+		return
+	}
+	// The router would redirect a path with "." or ".." segments or "//" to
+	// its clean form (a 307 with an HTML body). An API spells each resource
+	// one way, and a redirect from /v1/items/../x to /v1/x only helps someone
+	// probing for what a proxy in front matches by prefix.
+	if !canonical(r.URL.EscapedPath()) {
+		httpjson.Error(w, http.StatusBadRequest, "invalid_path", "the path must not contain '.' or '..' segments or '//'")
+		return
+	}
 	if _, pattern := a.mux.Handler(r); pattern == "" {
 		// The router's own 404 and 405 answers are plain text; keep its
 		// status and Allow header but answer in our error shape.
@@ -66,8 +95,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
+func canonical(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
+}
+
 // jsonErrors replaces the router's plain-text 404 and 405 bodies with the
-// JSON error envelope and lets anything else (such as redirects) through.
+// JSON error envelope and lets anything else through.
 type jsonErrors struct {
 	http.ResponseWriter
 	replaced bool

@@ -12,6 +12,7 @@ import (
 
 	"goapi/internal/httpjson"
 	"goapi/internal/items"
+	"goapi/internal/items/itemstest"
 	"goapi/internal/metrics"
 )
 
@@ -24,7 +25,7 @@ func newServer(t *testing.T) *httptest.Server {
 	ready.Store(true)
 	started.Store(true)
 	srv := httptest.NewServer(New(Options{
-		Store: items.NewMemoryStore(), Token: token, MaxBodyBytes: 256,
+		Store: itemstest.NewStore(), Token: token, MaxBodyBytes: 256,
 		Logger: slog.New(slog.DiscardHandler), Metrics: m, Started: started, Ready: ready,
 	}))
 	t.Cleanup(srv.Close)
@@ -248,7 +249,7 @@ func TestRequestID(t *testing.T) {
 func TestOpsEndpoints(t *testing.T) {
 	_, m := metrics.New()
 	ready, started := &atomic.Bool{}, &atomic.Bool{}
-	srv := httptest.NewServer(New(Options{Store: items.NewMemoryStore(), Token: token, MaxBodyBytes: 64,
+	srv := httptest.NewServer(New(Options{Store: itemstest.NewStore(), Token: token, MaxBodyBytes: 64,
 		Logger: slog.New(slog.DiscardHandler), Metrics: m, Started: started, Ready: ready}))
 	defer srv.Close()
 	if resp := do(t, srv, call{method: "GET", path: "/healthz"}); resp.StatusCode != 200 {

@@ -9,6 +9,11 @@ import (
 	"goapi/internal/items"
 )
 
+// RetryAfterSeconds is the Retry-After of a 503 when the database is
+// unavailable: about the readiness cache, after which a pod that still
+// cannot reach the database has left the endpoints.
+const RetryAfterSeconds = 2
+
 // Page size bounds for listing.
 const (
 	DefaultPageSize = 20
@@ -123,6 +128,11 @@ func (a *API) storeError(w http.ResponseWriter, err error) {
 		httpjson.Error(w, http.StatusNotFound, "not_found", "no item with that id")
 	case errors.Is(err, items.ErrBadCursor):
 		httpjson.Error(w, http.StatusBadRequest, "invalid_cursor", "cursor is not one this API returned")
+	case errors.Is(err, items.ErrUnavailable):
+		// A write may or may not have been applied; the client retries.
+		a.log.Warn("store unavailable", "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		httpjson.Error(w, http.StatusServiceUnavailable, "unavailable", "the database is unavailable; retry later")
 	default:
 		a.log.Error("store failed", "error", err)
 		httpjson.Error(w, http.StatusInternalServerError, "internal", "internal server error")

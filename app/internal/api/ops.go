@@ -7,6 +7,26 @@ import (
 	"goapi/internal/version"
 )
 
+// indexResponse is what GET / answers: the stack's url output points here,
+// so it says what the service is and where to go next.
+type indexResponse struct {
+	Service string            `json:"service"`
+	Version string            `json:"version"`
+	Links   map[string]string `json:"links"`
+}
+
+var indexLinks = map[string]string{
+	"items":     "/v1/items",
+	"version":   "/version",
+	"liveness":  "/healthz",
+	"readiness": "/readyz",
+	"startup":   "/startupz",
+}
+
+func (a *API) index(w http.ResponseWriter, _ *http.Request) {
+	httpjson.Write(w, http.StatusOK, indexResponse{Service: "goapi", Version: version.Get().Version, Links: indexLinks})
+}
+
 type statusResponse struct {
 	Status string `json:"status"`
 }
@@ -18,10 +38,15 @@ func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz fails as soon as the drain starts, so endpoints stop routing here
-// before the listener closes.
+// before the listener closes, and while the database does not answer (or
+// lacks this version's schema), so no pod takes requests it can only refuse.
 func (a *API) readyz(w http.ResponseWriter, _ *http.Request) {
 	if !a.ready.Load() {
 		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"draining"})
+		return
+	}
+	if a.database.Check() != nil {
+		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"database_unavailable"})
 		return
 	}
 	httpjson.Write(w, http.StatusOK, statusResponse{"ready"})

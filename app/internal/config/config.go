@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Config is the validated service configuration.
@@ -25,7 +27,40 @@ type Config struct {
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
+	Database        Database
 }
+
+// Database is how the API reaches PostgreSQL.
+type Database struct {
+	// URL is DATABASE_URL: a libpq URL or keyword/value string, with the
+	// password. libpq's PG* variables fill in what it leaves out.
+	URL Secret
+	// MaxConns is the pool size (DB_MAX_CONNS); readiness adds one
+	// connection of its own.
+	MaxConns int32
+	// StatementTimeout (DB_STATEMENT_TIMEOUT) bounds every store call, on
+	// the server (statement_timeout) and in the client.
+	StatementTimeout time.Duration
+}
+
+// Migrate is what the migrate subcommand reads: nothing it does not need, so
+// a migration Job needs no API token.
+type Migrate struct {
+	LogLevel slog.Level
+	URL      Secret
+}
+
+// Secret is a string that never prints: fmt, slog and encoding/json show
+// "[redacted]"; Reveal gives the value to the one caller that needs it.
+type Secret string
+
+const redacted = "[redacted]"
+
+func (Secret) String() string               { return redacted }
+func (Secret) GoString() string             { return redacted }
+func (Secret) LogValue() slog.Value         { return slog.StringValue(redacted) }
+func (Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (s Secret) Reveal() string             { return string(s) }
 
 // MinTokenLength keeps guessable tokens out of production.
 const MinTokenLength = 16
@@ -60,6 +95,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		ReadTimeout:     r.duration("READ_TIMEOUT", 10*time.Second, time.Second),
 		WriteTimeout:    r.duration("WRITE_TIMEOUT", 10*time.Second, time.Second),
 		IdleTimeout:     r.duration("IDLE_TIMEOUT", 60*time.Second, time.Second),
+		Database: Database{
+			URL:              r.databaseURL("DATABASE_URL"),
+			MaxConns:         int32(r.count("DB_MAX_CONNS", 5, 1, 100)),
+			StatementTimeout: r.duration("DB_STATEMENT_TIMEOUT", 5*time.Second, 100*time.Millisecond),
+		},
 	}
 	if r.err != nil {
 		return Config{}, r.err
@@ -71,8 +111,27 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, &Error{"APP_ENV", fmt.Sprintf("%q must be lower-case letters, digits or '-', starting with a letter, at most 32 characters", c.AppEnv)}
 	case c.DrainDelay+c.ShutdownTimeout >= maxGracefulStop:
 		return Config{}, &Error{"SHUTDOWN_TIMEOUT", fmt.Sprintf("DRAIN_DELAY (%s) + SHUTDOWN_TIMEOUT (%s) must stay below Kubernetes' default grace period of %s", c.DrainDelay, c.ShutdownTimeout, maxGracefulStop)}
+	case c.Database.StatementTimeout >= c.WriteTimeout:
+		return Config{}, &Error{"DB_STATEMENT_TIMEOUT", fmt.Sprintf("%s must stay below WRITE_TIMEOUT (%s), so a slow database is still answered with 503", c.Database.StatementTimeout, c.WriteTimeout)}
 	}
 	return c, nil
+}
+
+// LoadMigrate reads what the migrate subcommand needs.
+func LoadMigrate(lookup func(string) (string, bool)) (Migrate, error) {
+	r := reader{lookup: lookup}
+	m := Migrate{LogLevel: r.level("LOG_LEVEL", slog.LevelInfo), URL: r.databaseURL("DATABASE_URL")}
+	if r.err != nil {
+		return Migrate{}, r.err
+	}
+	return m, nil
+}
+
+// LoadPort reads PORT alone, for the healthcheck subcommand.
+func LoadPort(lookup func(string) (string, bool)) (int, error) {
+	r := reader{lookup: lookup}
+	p := r.port("PORT", 8080)
+	return p, r.err
 }
 
 // reader keeps the first error so Load reads as a list of variables.
@@ -110,6 +169,32 @@ func (r *reader) secret(name string) string {
 		r.fail(name, fmt.Sprintf("must be at least %d characters long", MinTokenLength))
 	}
 	return v
+}
+
+// databaseURL checks that pgx can parse the value. Neither the value nor the
+// parser's message is repeated: both may hold the password.
+func (r *reader) databaseURL(name string) Secret {
+	v, ok := r.lookup(name)
+	if !ok || strings.TrimSpace(v) == "" {
+		r.fail(name, "is required and not set (postgres://user:password@host:5432/dbname?sslmode=require)")
+		return ""
+	}
+	if _, err := pgxpool.ParseConfig(v); err != nil {
+		r.fail(name, "is not a PostgreSQL connection URL such as postgres://user:password@host:5432/dbname?sslmode=require (the value is not shown: it holds the password)")
+	}
+	return Secret(v)
+}
+
+func (r *reader) count(name string, def, min, max int) int {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		r.fail(name, fmt.Sprintf("%q is not a whole number from %d to %d", v, min, max))
+	}
+	return n
 }
 
 func (r *reader) port(name string, def int) int {

@@ -1,20 +1,35 @@
 package config
 
 import (
+	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 )
 
-const goodToken = "0123456789abcdef"
+const (
+	goodToken = "0123456789abcdef"
+	password  = "s3cr3t-pa55word"
+	goodURL   = "postgres://goapi:" + password + "@db:5432/goapi?sslmode=require"
+)
+
+// valid is the smallest valid environment plus extra.
+func valid(extra map[string]string) map[string]string {
+	env := map[string]string{"API_TOKEN": goodToken, "DATABASE_URL": goodURL}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
 
 func lookup(env map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := Load(lookup(map[string]string{"API_TOKEN": goodToken}))
+	c, err := Load(lookup(valid(nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,6 +38,7 @@ func TestDefaults(t *testing.T) {
 		APIToken: goodToken, DrainDelay: 5 * time.Second, ShutdownTimeout: 15 * time.Second,
 		MaxBodyBytes: 1 << 20, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		IdleTimeout: 60 * time.Second,
+		Database:    Database{URL: goodURL, MaxConns: 5, StatementTimeout: 5 * time.Second},
 	}
 	if c != want {
 		t.Fatalf("defaults:\n got %+v\nwant %+v", c, want)
@@ -30,15 +46,16 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestOverrides(t *testing.T) {
-	c, err := Load(lookup(map[string]string{
-		"API_TOKEN": goodToken, "PORT": "8000", "METRICS_PORT": "9000", "LOG_LEVEL": "debug",
+	c, err := Load(lookup(valid(map[string]string{
+		"DB_MAX_CONNS": "12", "DB_STATEMENT_TIMEOUT": "750ms", "PORT": "8000", "METRICS_PORT": "9000", "LOG_LEVEL": "debug",
 		"APP_ENV": "prod", "DRAIN_DELAY": "0s", "SHUTDOWN_TIMEOUT": "20s", "MAX_BODY_BYTES": "4096",
-	}))
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Port != 8000 || c.MetricsPort != 9000 || c.LogLevel != slog.LevelDebug || c.AppEnv != "prod" ||
-		c.DrainDelay != 0 || c.ShutdownTimeout != 20*time.Second || c.MaxBodyBytes != 4096 {
+		c.DrainDelay != 0 || c.ShutdownTimeout != 20*time.Second || c.MaxBodyBytes != 4096 ||
+		c.Database.MaxConns != 12 || c.Database.StatementTimeout != 750*time.Millisecond {
 		t.Fatalf("overrides not applied: %+v", c)
 	}
 }
@@ -63,11 +80,17 @@ func TestBadValues(t *testing.T) {
 		{"read timeout", "READ_TIMEOUT", "soon", "READ_TIMEOUT", "not a duration"},
 		{"write timeout", "WRITE_TIMEOUT", "0s", "WRITE_TIMEOUT", "below the minimum"},
 		{"idle timeout", "IDLE_TIMEOUT", "1h1", "IDLE_TIMEOUT", "not a duration"},
+		{"no database", "DATABASE_URL", "", "DATABASE_URL", "is required"},
+		{"database URL", "DATABASE_URL", "postgres://goapi:" + password + "@db:port/goapi", "DATABASE_URL", "not a PostgreSQL connection URL"},
+		{"database DSN", "DATABASE_URL", "host=db password=" + password + " sslmode=maybe", "DATABASE_URL", "not a PostgreSQL connection URL"},
+		{"pool size zero", "DB_MAX_CONNS", "0", "DB_MAX_CONNS", "whole number from 1 to 100"},
+		{"pool size huge", "DB_MAX_CONNS", "1000", "DB_MAX_CONNS", "whole number from 1 to 100"},
+		{"statement timeout", "DB_STATEMENT_TIMEOUT", "10ms", "DB_STATEMENT_TIMEOUT", "below the minimum of 100ms"},
+		{"statement timeout too long", "DB_STATEMENT_TIMEOUT", "10s", "DB_STATEMENT_TIMEOUT", "below WRITE_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := map[string]string{"API_TOKEN": goodToken, tc.key: tc.value}
-			_, err := Load(lookup(env))
+			_, err := Load(lookup(valid(map[string]string{tc.key: tc.value})))
 			if err == nil {
 				t.Fatalf("%s=%q accepted", tc.key, tc.value)
 			}
@@ -78,13 +101,47 @@ func TestBadValues(t *testing.T) {
 			if strings.Contains(msg, "\n") {
 				t.Fatalf("message %q spans lines", msg)
 			}
+			if strings.Contains(msg, password) {
+				t.Fatalf("message %q holds the database password", msg)
+			}
 		})
 	}
 }
 
 func TestTokenNeverInMessage(t *testing.T) {
-	_, err := Load(lookup(map[string]string{"API_TOKEN": "hunter2"}))
+	_, err := Load(lookup(valid(map[string]string{"API_TOKEN": "hunter2"})))
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("error %v must reject the token without echoing it", err)
+	}
+}
+
+func TestDatabaseURLNeverPrints(t *testing.T) {
+	c, err := Load(lookup(valid(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "db", c.Database, "url", c.Database.URL)
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", c, c, c, c.Database.URL), logs.String()} {
+		if strings.Contains(s, password) || !strings.Contains(s, "[redacted]") {
+			t.Fatalf("the URL printed: %s", s)
+		}
+	}
+	if c.Database.URL.Reveal() != goodURL {
+		t.Fatal("Reveal must give the URL back")
+	}
+}
+
+// migrate reads only what it needs: a migration Job has no API token.
+func TestLoadMigrate(t *testing.T) {
+	m, err := LoadMigrate(lookup(map[string]string{"DATABASE_URL": goodURL, "LOG_LEVEL": "warn", "PORT": "not read"}))
+	if err != nil || m.URL.Reveal() != goodURL || m.LogLevel != slog.LevelWarn {
+		t.Fatalf("%+v %v", m, err)
+	}
+	if _, err := LoadMigrate(lookup(nil)); err == nil || !strings.HasPrefix(err.Error(), "DATABASE_URL: ") {
+		t.Fatalf("no URL: %v", err)
+	}
+	if p, err := LoadPort(lookup(map[string]string{"PORT": "8081"})); p != 8081 || err != nil {
+		t.Fatalf("LoadPort: %d %v", p, err)
 	}
 }

@@ -4,7 +4,9 @@ package items
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,19 +39,37 @@ type ValidationError struct {
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
 
-// Validate checks the rules every stored item obeys.
+// Validate checks the rules every stored item obeys. A name is one line of
+// visible text; a description may span lines but holds no other control
+// characters (PostgreSQL refuses NUL in text, and the rest only hides text).
 func (f Fields) Validate() error {
-	switch n := utf8.RuneCountInString(f.Name); {
-	case n == 0:
-		return &ValidationError{"name", "is required"}
-	case n > MaxNameLength:
-		return &ValidationError{"name", fmt.Sprintf("must be at most %d characters", MaxNameLength)}
+	if err := checkText("name", f.Name, MaxNameLength, false); err != nil {
+		return err
 	}
-	if !utf8.ValidString(f.Name) || !utf8.ValidString(f.Description) {
-		return &ValidationError{"name", "must be valid UTF-8"}
+	if strings.TrimSpace(f.Name) != f.Name {
+		return &ValidationError{"name", "must not start or end with white space"}
 	}
-	if utf8.RuneCountInString(f.Description) > MaxDescriptionLength {
-		return &ValidationError{"description", fmt.Sprintf("must be at most %d characters", MaxDescriptionLength)}
+	return checkText("description", f.Description, MaxDescriptionLength, true)
+}
+
+func checkText(field, s string, max int, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return &ValidationError{field, "must be valid UTF-8"}
+	}
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !multiline && strings.TrimSpace(s) == "":
+		return &ValidationError{field, "is required and must not be blank"}
+	case n > max:
+		return &ValidationError{field, fmt.Sprintf("must be at most %d characters", max)}
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\t' || r == '\r') {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return &ValidationError{field, fmt.Sprintf("must not contain control characters (found U+%04X)", r)}
+		}
 	}
 	return nil
 }

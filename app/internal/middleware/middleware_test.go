@@ -81,3 +81,64 @@ func TestUnknownMethodsShareALabel(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestOnlyTheWholeTokenPasses(t *testing.T) {
+	const token = "the-token-0123456789"
+	h := RequireToken(token, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	cases := map[string]int{
+		"Bearer " + token:                  http.StatusNoContent,
+		"bearer " + token:                  http.StatusNoContent, // the scheme is case-insensitive
+		"Bearer " + token[:len(token)-1]:   http.StatusUnauthorized,
+		"Bearer " + token[:1]:              http.StatusUnauthorized,
+		"Bearer " + token + "x":            http.StatusUnauthorized,
+		"Bearer " + token + " ":            http.StatusUnauthorized,
+		"Bearer  " + token:                 http.StatusUnauthorized,
+		"Bearer " + strings.ToUpper(token): http.StatusUnauthorized,
+		"Bearer ":                          http.StatusUnauthorized,
+		token:                              http.StatusUnauthorized,
+		"":                                 http.StatusUnauthorized,
+	}
+	for header, want := range cases {
+		req := httptest.NewRequest("POST", "/", nil)
+		req.Header.Set("Authorization", header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Authorization %q: %d, want %d", header, rec.Code, want)
+		}
+	}
+}
+
+// http.ErrAbortHandler is how a handler asks net/http to cut the connection
+// without a response or a stack in the log; Recover must pass it on.
+func TestRecoverLetsErrAbortHandlerThrough(t *testing.T) {
+	var logs bytes.Buffer
+	h := Recover(slog.New(slog.NewJSONHandler(&logs, nil)),
+		http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	rec := httptest.NewRecorder()
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	}()
+	if recovered != http.ErrAbortHandler {
+		t.Fatalf("Recover swallowed http.ErrAbortHandler (re-panicked with %v)", recovered)
+	}
+	if rec.Body.Len() != 0 || logs.Len() != 0 {
+		t.Fatalf("an aborted request got an answer %q or a log line %q", rec.Body.String(), logs.String())
+	}
+}
+
+func TestLongPathsAreCutInTheLog(t *testing.T) {
+	var logs bytes.Buffer
+	_, m := metrics.New()
+	h := Observe(slog.New(slog.NewJSONHandler(&logs, nil)), m, http.NotFoundHandler())
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/v1/items/"+strings.Repeat("a", 100_000), nil))
+	var entry map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &entry); err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := entry["path"].(string); len(path) != 256+len("...") || !strings.HasPrefix(path, "/v1/items/aaa") {
+		t.Fatalf("logged path of %d bytes", len(path))
+	}
+}

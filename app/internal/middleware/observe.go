@@ -55,12 +55,23 @@ func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler 
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
 			slog.String("route", route),
-			slog.String("path", r.URL.Path),
+			slog.String("path", truncate(r.URL.Path, maxLoggedPath)),
 			slog.Int("status", sw.code()),
 			slog.Int("bytes", sw.bytes),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 		)
 	})
+}
+
+// maxLoggedPath bounds the path in the access log: a request target may be
+// up to the server's MaxHeaderBytes (1 MiB) before the API refuses it.
+const maxLoggedPath = 256
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // A client-supplied id is kept only if it is short and printable, so it

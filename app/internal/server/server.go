@@ -30,14 +30,23 @@ type Server struct {
 	metrics *http.Server
 	apiLn   net.Listener
 	metLn   net.Listener
+	apiConn conns
 }
 
-// New wires the store, API, and metrics for cfg.
-func New(cfg config.Config, log *slog.Logger) *Server {
+// Deps are what the server serves from.
+type Deps struct {
+	Store items.Store
+	// Database answers whether the database serves this version (readiness).
+	Database func(context.Context) error
+}
+
+// New wires the API and metrics for cfg around deps.
+func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	reg, httpMetrics := metrics.New()
 	s := &Server{cfg: cfg, log: log}
 	handler := api.New(api.Options{
-		Store:        items.NewMemoryStore(),
+		Store:        deps.Store,
+		Database:     deps.Database,
 		Token:        cfg.APIToken,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       log,
@@ -52,8 +61,12 @@ func New(cfg config.Config, log *slog.Logger) *Server {
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          errLog,
+		// net/http answers a larger header block with a plain-text 431
+		// before any handler runs; below it, the API answers in JSON (414
+		// for a long request target). Go's default, stated.
+		MaxHeaderBytes: http.DefaultMaxHeaderBytes,
+		ErrorLog:       errLog,
+		ConnState:      s.apiConn.track,
 	}
 	s.metrics = &http.Server{
 		Handler:           metrics.Handler(reg),
@@ -85,7 +98,8 @@ func (s *Server) APIAddr() string     { return s.apiLn.Addr().String() }
 func (s *Server) MetricsAddr() string { return s.metLn.Addr().String() }
 
 // Serve serves until ctx is cancelled, then drains and shuts down. It returns
-// nil after a clean shutdown.
+// nil after a clean shutdown, and an error if requests were still running at
+// SHUTDOWN_TIMEOUT (they are cut) or a listener failed.
 func (s *Server) Serve(ctx context.Context) error {
 	errs := make(chan error, 2)
 	serve := func(srv *http.Server, ln net.Listener) {
@@ -113,10 +127,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	// Metrics stay up while the API finishes, so the last requests are counted.
-	err := s.api.Shutdown(shutdownCtx)
-	err = errors.Join(err, s.metrics.Shutdown(shutdownCtx))
-	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var cut int
+	if err := s.api.Shutdown(shutdownCtx); err != nil {
+		cut = s.apiConn.active()
+		_ = s.api.Close()
+	}
+	if err := s.metrics.Shutdown(shutdownCtx); err != nil {
+		_ = s.metrics.Close()
+	}
+	if cut > 0 {
+		return fmt.Errorf("%d requests still running after SHUTDOWN_TIMEOUT (%s) were cut", cut, s.cfg.ShutdownTimeout)
 	}
 	s.log.Info("stopped")
 	return nil

@@ -1,30 +1,37 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"goapi/internal/config"
+	"goapi/internal/items/itemstest"
 )
 
 const token = "server-test-token-0123"
 
-func start(t *testing.T, drain time.Duration) (*Server, context.CancelFunc, <-chan error) {
+func start(t *testing.T, drain, shutdown time.Duration) (*Server, context.CancelFunc, <-chan error) {
 	t.Helper()
 	cfg, err := config.Load(func(k string) (string, bool) {
-		v, ok := map[string]string{"API_TOKEN": token, "DRAIN_DELAY": drain.String(), "SHUTDOWN_TIMEOUT": "5s"}[k]
+		v, ok := map[string]string{
+			"API_TOKEN": token, "DRAIN_DELAY": drain.String(), "SHUTDOWN_TIMEOUT": shutdown.String(),
+			"DATABASE_URL": "postgres://unused@127.0.0.1:1/unused", // the store is a test double
+		}[k]
 		return v, ok
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Port, cfg.MetricsPort = 0, 0 // any free port; Load refuses 0 on purpose
-	s := New(cfg, slog.New(slog.DiscardHandler))
+	s := New(cfg, slog.New(slog.DiscardHandler), Deps{Store: itemstest.NewStore()})
 	if err := s.Listen("127.0.0.1"); err != nil {
 		t.Fatal(err)
 	}
@@ -59,27 +66,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestDrainFinishesInFlightRequests(t *testing.T) {
-	s, cancel, done := start(t, 300*time.Millisecond)
+	s, cancel, done := start(t, 300*time.Millisecond, 5*time.Second)
 	addr := s.APIAddr()
-
-	// A request whose body is still arriving when the drain starts.
-	body, feed := io.Pipe()
-	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/items", body)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	result := make(chan int, 1)
-	go func() {
-		resp, err := client.Do(req)
-		if err != nil {
-			result <- -1
-			return
-		}
-		_ = resp.Body.Close()
-		result <- resp.StatusCode
-	}()
-	if _, err := feed.Write([]byte(`{"name":`)); err != nil {
-		t.Fatal(err)
-	}
+	finish := slowPost(t, addr)
 
 	stopped := time.Now()
 	cancel()
@@ -93,10 +82,15 @@ func TestDrainFinishesInFlightRequests(t *testing.T) {
 		}
 	}
 
-	_, _ = feed.Write([]byte(`"late"}`))
-	_ = feed.Close()
-	if got := <-result; got != http.StatusCreated {
-		t.Fatalf("in-flight request ended with %d", got)
+	// After the drain delay the API stops accepting but finishes the
+	// request in flight; metrics still answer, so its count is scraped.
+	waitFor(t, "the API listener to close", func() bool { return status(addr, "/healthz") == -1 })
+	if got := status(s.MetricsAddr(), "/metrics"); got != 200 {
+		t.Fatalf("metrics stopped before the API finished: %d", got)
+	}
+
+	if got, err := finish(); got != http.StatusCreated {
+		t.Fatalf("in-flight request ended with %d %v", got, err)
 	}
 	select {
 	case err := <-done:
@@ -109,13 +103,98 @@ func TestDrainFinishesInFlightRequests(t *testing.T) {
 	if time.Since(stopped) < 300*time.Millisecond {
 		t.Fatal("stopped before the drain delay")
 	}
-	if got := status(addr, "/healthz"); got != -1 {
-		t.Fatalf("listener still answers after shutdown: %d", got)
+	if got := status(s.MetricsAddr(), "/metrics"); got != -1 {
+		t.Fatalf("metrics listener still answers after shutdown: %d", got)
+	}
+}
+
+// A request still running at SHUTDOWN_TIMEOUT is cut, and Serve says so
+// (the process then exits 1).
+func TestShutdownTimeoutCutsRequestsAndFails(t *testing.T) {
+	s, cancel, done := start(t, 0, time.Second)
+	finish := slowPost(t, s.APIAddr())
+	waitFor(t, "the request to be in flight", func() bool {
+		resp, err := client.Get("http://" + s.MetricsAddr() + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer func() { _ = resp.Body.Close() }()
+		text, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(text), "\nhttp_requests_in_flight 1\n")
+	})
+	stopped := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "were cut") {
+			t.Fatalf("Serve after a timed-out shutdown: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the shutdown timeout")
+	}
+	if took := time.Since(stopped); took < time.Second {
+		t.Fatalf("gave up after %s, before SHUTDOWN_TIMEOUT", took)
+	}
+	if got, err := finish(); err == nil {
+		t.Fatalf("the cut request got an answer: %d", got)
+	}
+}
+
+// A connection that never sent a request (a client's spare keep-alive
+// connection) holds Shutdown up to SHUTDOWN_TIMEOUT, but cutting it cuts no
+// request: a clean stop.
+func TestShutdownTimeoutWithoutRequestsIsClean(t *testing.T) {
+	s, cancel, done := start(t, 0, time.Second)
+	conn, err := net.Dial("tcp", s.APIAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	waitFor(t, "the connection to be accepted", func() bool {
+		s.apiConn.mu.Lock()
+		defer s.apiConn.mu.Unlock()
+		return len(s.apiConn.state) == 1
+	})
+	stopped := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if took := time.Since(stopped); err != nil || took < time.Second {
+			t.Fatalf("Serve with only a new connection: %v after %s", err, took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after the shutdown timeout")
+	}
+}
+
+// slowPost starts a POST whose body is still arriving, on a connection of
+// its own: it is in flight until finish sends the rest and reads the answer.
+func slowPost(t *testing.T, addr string) (finish func() (int, error)) {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	rest := `"late"}`
+	head := "POST /v1/items HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n" +
+		"Authorization: Bearer " + token + "\r\nContent-Length: " + strconv.Itoa(len(`{"name":`)+len(rest)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head + `{"name":`)); err != nil {
+		t.Fatal(err)
+	}
+	return func() (int, error) {
+		_, _ = conn.Write([]byte(rest))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return 0, err
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode, nil
 	}
 }
 
 func TestMetricsOnlyOnTheMetricsPort(t *testing.T) {
-	s, _, _ := start(t, 0)
+	s, _, _ := start(t, 0, 5*time.Second)
 	if got := status(s.APIAddr(), "/v1/items"); got != 200 {
 		t.Fatalf("list: %d", got)
 	}

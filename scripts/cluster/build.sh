@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the pinned control plane (scripts/cluster/versions.sh) from the Go
+# module proxy into .tools/cluster/bin: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl and kwok. A second run with
+# the same versions returns at once. Cold: minutes (see docs/testing.md).
+set -euo pipefail
+# shellcheck source=scripts/cluster/lib.sh
+. "$(dirname "$0")/lib.sh"
+require go
+go_version=$(go env GOVERSION)
+go_version=${go_version#go}
+printf '%s\n%s\n' "$go_minimum" "$go_version" | sort -V -C || die "Go $go_minimum or newer is required (found $go_version)"
+
+# Go's own toolchain switching would download another Go; use the one here.
+export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(wanted_stamp)" ] && [ -f "$stages_file" ]; then
+  missing=0
+  for b in "${binaries[@]}"; do [ -x "$bin_dir/$b" ] || missing=1; done
+  if [ "$missing" = 0 ]; then
+    say "binaries up to date in ${bin_dir#"$repo_root"/} (kubernetes $kubernetes_version, etcd $etcd_version, kwok $kwok_version)"
+    exit 0
+  fi
+fi
+
+rm -f "$stamp_file"
+mkdir -p "$bin_dir" "$src_dir"
+started=$SECONDS
+step() { say "[$((SECONDS - started))s] $*"; }
+
+# A wrapper module per component: `go install pkg@version` refuses modules
+# whose go.mod has replace directives, which both k8s.io/kubernetes and etcd's
+# server have. `go build -v` prints each package as it compiles: the progress.
+minor=${kubernetes_version#1.}
+minor=${minor%%.*}
+staging_version="v0.${kubernetes_version#1.}"
+
+step "kubernetes v$kubernetes_version: resolving modules"
+k8s_src="$src_dir/kubernetes"
+mkdir -p "$k8s_src"
+k8s_gomod=$(go mod download -json "k8s.io/kubernetes@v$kubernetes_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+[ -f "$k8s_gomod" ] || die "could not download k8s.io/kubernetes@v$kubernetes_version"
+{
+  printf 'module goapi.local/cluster/kubernetes\n\ngo 1.26\n\n'
+  # The Kubernetes release builds with its own GODEBUG defaults.
+  printf 'godebug default=go1.24\n\n'
+  printf 'require k8s.io/kubernetes v%s\n\nreplace (\n' "$kubernetes_version"
+  # k8s.io/kubernetes replaces its staging modules with local paths; point each
+  # at its published release instead.
+  grep -E '=> \./staging/' "$k8s_gomod" | awk -v v="$staging_version" '{ print "\t" $1 " => " $1 " " v }'
+  printf ')\n'
+} >"$k8s_src/go.mod"
+printf '//go:build tools\n\npackage tools\n\nimport (\n' >"$k8s_src/tools.go"
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd" >>"$k8s_src/tools.go"
+done
+printf ')\n' >>"$k8s_src/tools.go"
+(cd "$k8s_src" && go mod tidy 2>&1 | progress)
+
+step "kubernetes v$kubernetes_version: compiling (the slow part: each line is a package)"
+(cd "$k8s_src" && go build -v -trimpath \
+  -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+  -o "$bin_dir/" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl 2>&1 | progress)
+
+step "etcd v$etcd_version"
+etcd_src="$src_dir/etcd"
+mkdir -p "$etcd_src"
+printf 'module goapi.local/cluster/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 v%s\n' "$etcd_version" >"$etcd_src/go.mod"
+printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$etcd_src/tools.go"
+(cd "$etcd_src" && go mod tidy 2>&1 | progress)
+(cd "$etcd_src" && go build -v -trimpath -ldflags "-s -w" -o "$bin_dir/etcd" go.etcd.io/etcd/server/v3 2>&1 | progress)
+
+step "kwok v$kwok_version"
+GOBIN="$bin_dir" go install -v -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@v$kwok_version" 2>&1 | progress
+# kwok's stages (what makes a fake node Ready and its pods Running) ship in
+# its module, not in the binary.
+kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@v$kwok_version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+for stage in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+  pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+  printf -- '---\n'
+  cat "$kwok_dir/kustomize/stage/$stage"
+done >"$stages_file.tmp"
+mv "$stages_file.tmp" "$stages_file"
+
+wanted_stamp >"$stamp_file"
+step "done: $(cd "$bin_dir" && echo "${binaries[@]}") in ${bin_dir#"$repo_root"/}"

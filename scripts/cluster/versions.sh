@@ -1,0 +1,16 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # read by the scripts that source this file
+# The one place that pins the control plane used by `npm run test:cluster` and
+# `npm run cluster:up`. Changing a version here rebuilds on the next run.
+#
+# Kubernetes: k8s.io/kubernetes at this release; its staging modules
+# (k8s.io/api, k8s.io/apiserver, ...) at the matching v0.<minor>.<patch>. Pick a
+# release whose staging modules are all served by the Go module proxy.
+kubernetes_version=1.34.1
+# etcd: go.etcd.io/etcd/server/v3. The 3.4 series ran the API server but left
+# kwok's pods stuck mid-rollout, so 3.6.
+etcd_version=3.6.16
+# kwok: sigs.k8s.io/kwok, a fake node that makes pods Running and Ready.
+kwok_version=0.8.0
+# The oldest Go that builds all three (kwok 0.8.0 needs 1.26).
+go_minimum=1.26

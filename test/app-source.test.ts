@@ -1,0 +1,122 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { appSource, AppSource, contentTag } from "../components/app-source";
+import { gitRepo, removeGitRepos } from "./helpers/git-repo";
+
+const app = { "app/main.go": "package main\n", "app/go.mod": "module goapi\n" };
+
+function sourceOf(dir: string): AppSource {
+  const source = appSource(dir);
+  if (source === undefined) {
+    throw new Error(`${dir} is not in a git work tree`);
+  }
+  return source;
+}
+
+afterAll(removeGitRepos);
+
+describe("appSource: the image's identity is app/'s content", () => {
+  it("tags a clean checkout with the tree of app/ in HEAD", () => {
+    const repo = gitRepo();
+    const commit = repo.commit("app", app);
+    const source = sourceOf(path.join(repo.root, "app"));
+    expect(source).toEqual({ tree: repo.git("rev-parse", "HEAD:app"), dirty: false, commit });
+    expect(contentTag(source)).toBe(repo.git("rev-parse", "HEAD:app").slice(0, 12));
+  });
+
+  it("keeps tag and COMMIT when a commit outside app/ lands (not HEAD)", () => {
+    const repo = gitRepo();
+    const appCommit = repo.commit("app", app);
+    const before = sourceOf(path.join(repo.root, "app"));
+    const docsCommit = repo.commit("docs only", { "README.md": "# docs\n" });
+    const after = sourceOf(path.join(repo.root, "app"));
+    expect(after).toEqual(before);
+    expect(after.commit).toBe(appCommit);
+    expect(contentTag(after)).not.toBe(docsCommit.slice(0, 12));
+  });
+
+  it("names content, not history: reverting a change to app/ brings the old tag back", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    const original = sourceOf(path.join(repo.root, "app"));
+    repo.commit("change", { "app/main.go": "package main // changed\n" });
+    expect(contentTag(sourceOf(path.join(repo.root, "app")))).not.toBe(contentTag(original));
+    const revert = repo.commit("revert", app);
+    const reverted = sourceOf(path.join(repo.root, "app"));
+    // The last commit touching app/ is the revert, yet the content is the original's.
+    expect(reverted.commit).toBe(revert);
+    expect(contentTag(reverted)).toBe(contentTag(original));
+    expect(contentTag(reverted)).not.toBe(revert.slice(0, 12));
+  });
+
+  it("gives the same tag in a depth-1 clone, and no COMMIT it cannot prove", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    repo.commit("docs only", { "README.md": "# docs\n" });
+    const full = sourceOf(path.join(repo.root, "app"));
+    const clone = repo.shallowClone(1);
+    expect(clone.git("rev-parse", "--is-shallow-repository")).toBe("true");
+    const shallow = sourceOf(path.join(clone.root, "app"));
+    expect(shallow.tree).toBe(full.tree);
+    expect(shallow.dirty).toBe(false);
+    // git log -- app names the docs commit here (the clone's only commit); that is not app/'s last change.
+    expect(clone.git("log", "-1", "--format=%H", "--", "app")).toBe(clone.git("rev-parse", "HEAD"));
+    expect(shallow.commit).toBe("unknown");
+  });
+
+  it("names the last change to app/ in a shallow clone deep enough to see it", () => {
+    const repo = gitRepo();
+    repo.commit("app v1", app);
+    repo.commit("app v2", { "app/main.go": "package main // v2\n" });
+    const v3 = repo.commit("app v3", { "app/main.go": "package main // v3\n" });
+    repo.commit("docs only", { "README.md": "# docs\n" });
+    const clone = repo.shallowClone(3);
+    expect(sourceOf(path.join(clone.root, "app")).commit).toBe(v3);
+  });
+
+  describe("with local changes", () => {
+    it("hashes what is on disk, marks tag and COMMIT dirty, and the tree is what committing would record", () => {
+      const repo = gitRepo();
+      const appCommit = repo.commit("app", app);
+      repo.write("app/main.go", "package main // local edit\n");
+      repo.write("app/new.go", "package main\n");
+      const dirty = sourceOf(path.join(repo.root, "app"));
+      expect(dirty.dirty).toBe(true);
+      expect(dirty.tree).not.toBe(repo.git("rev-parse", "HEAD:app"));
+      expect(contentTag(dirty)).toBe(`${dirty.tree.slice(0, 12)}-dirty`);
+      expect(dirty.commit).toBe(`${appCommit}-dirty`);
+      repo.git("add", "--all");
+      repo.git("commit", "--quiet", "--no-gpg-sign", "-m", "commit the edit");
+      expect(repo.git("rev-parse", "HEAD:app")).toBe(dirty.tree);
+    });
+
+    it("ignores what git ignores", () => {
+      const repo = gitRepo();
+      repo.commit("app", app);
+      repo.write("app/bin/api", "a build output\n");
+      expect(sourceOf(path.join(repo.root, "app")).dirty).toBe(false);
+    });
+
+    it("leaves the repository's index, objects and status untouched", () => {
+      const repo = gitRepo();
+      repo.commit("app", app);
+      repo.write("app/main.go", "package main // staged\n");
+      repo.git("add", "app/main.go");
+      repo.write("app/untracked.go", "package main\n");
+      const index = fs.readFileSync(path.join(repo.root, ".git", "index"));
+      const status = repo.git("status", "--porcelain");
+      const objects = repo.git("count-objects", "-v");
+      sourceOf(path.join(repo.root, "app"));
+      expect(fs.readFileSync(path.join(repo.root, ".git", "index")).equals(index)).toBe(true);
+      expect(repo.git("status", "--porcelain")).toBe(status);
+      expect(repo.git("count-objects", "-v")).toBe(objects);
+    });
+  });
+
+  it("is undefined outside a git work tree", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-no-git-"));
+    expect(appSource(dir)).toBeUndefined();
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,174 @@
+// scripts/cluster/test.sh with stand-ins for the control plane's binaries: it
+// names a missing prerequisite before doing anything, and whatever ends it
+// (a failure, Ctrl-C, SIGTERM) it stops every process it started and removes
+// its folder.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.join(__dirname, "..");
+const script = path.join(root, "scripts", "cluster", "test.sh");
+const components = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"];
+
+interface Sandbox {
+  dir: string;
+  env: Record<string, string>;
+}
+
+/**
+ * A tools folder, marked as built, whose "binaries" log their PID and idle
+ * until SIGTERM (those in `failing` exit at once; `kubectl` runs the given
+ * script), and a `go` that only reports its version; openssl and node are
+ * the real ones.
+ */
+function sandbox(kubectl: string, failing: string[] = []): Sandbox {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-cluster-stubs-"));
+  const bin = path.join(dir, "tools", "bin");
+  const stubs = path.join(dir, "stubs");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.mkdirSync(stubs);
+  fs.mkdirSync(path.join(dir, "tmp"));
+  const started = path.join(dir, "started");
+  for (const c of components) {
+    // Idle until SIGTERM, for a minute at most even if nothing stops them.
+    const body = failing.includes(c) ? "exit 1" : "trap 'exit 0' TERM\nfor _ in $(seq 300); do sleep 0.2 & wait $!; done";
+    fs.writeFileSync(path.join(bin, c), `#!/usr/bin/env bash\necho "${c} $$" >>"${started}"\n${body}\n`, { mode: 0o755 });
+  }
+  fs.writeFileSync(path.join(bin, "kubectl"), `#!/usr/bin/env bash\n${kubectl}\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(stubs, "go"), "#!/usr/bin/env bash\necho go-stub\n", { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, "tools", "kwok-stages.yaml"), "");
+  const env = {
+    PATH: `${stubs}:${process.env.PATH ?? ""}`,
+    HOME: dir,
+    TMPDIR: path.join(dir, "tmp"),
+    GOAPI_CLUSTER_TOOLS: path.join(dir, "tools"),
+  };
+  const stamp = spawnSync("bash", ["-c", `. "${root}/scripts/cluster/lib.sh" && wanted_stamp`], { env, encoding: "utf8" });
+  fs.writeFileSync(path.join(dir, "tools", "built-versions"), stamp.stdout);
+  return { dir, env };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !fs.readFileSync(`/proc/${pid}/status`, "utf8").includes("State:\tZ");
+  } catch {
+    return false;
+  }
+};
+
+const until = async (what: string, check: () => boolean) => {
+  const deadline = Date.now() + 30_000;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within 30s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+const groups: number[] = [];
+
+/** Starts test.sh in its own process group, as a terminal would. */
+function start(s: Sandbox) {
+  const child = spawn("bash", [script], { env: s.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  groups.push(child.pid ?? 0);
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code, signal) => {
+      resolve(code ?? (signal ? -1 : null));
+    });
+  });
+  return { child, exited, output: () => output };
+}
+
+/** The PIDs of the stand-ins started so far, once those named have started. */
+async function started(s: Sandbox, names: string[]): Promise<Map<string, number>> {
+  const log = path.join(s.dir, "started");
+  const read = () =>
+    new Map(
+      (fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.split(" ")[0] ?? "", Number(line.split(" ")[1])]),
+    );
+  await until(`${names.join(", ")} started`, () => names.every((n) => read().has(n)));
+  return read();
+}
+
+/** test.sh's state folders left in the sandbox's TMPDIR. */
+const stateFolders = (s: Sandbox) => fs.readdirSync(s.env.TMPDIR ?? "").filter((f) => f.startsWith("goapi-cluster."));
+
+describe("scripts/cluster/test.sh", () => {
+  const sandboxes: string[] = [];
+  const make = (kubectl: string, failing: string[] = []) => {
+    const s = sandbox(kubectl, failing);
+    sandboxes.push(s.dir);
+    return s;
+  };
+  afterAll(() => {
+    // A failed test must not leave test.sh or its stand-ins behind.
+    for (const group of groups) {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const dir of sandboxes) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ["go", []],
+    ["openssl", ["go"]],
+  ])("stops at once with one line naming a missing %s", (missing, present) => {
+    const s = make("exit 0");
+    const only = path.join(s.dir, "only");
+    fs.mkdirSync(only);
+    for (const tool of ["bash", "dirname", "cat", "tr", ...present]) {
+      const real = tool === "go" ? path.join(s.dir, "stubs", "go") : spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      fs.symlinkSync(real, path.join(only, tool));
+    }
+    const run = spawnSync(path.join(only, "bash"), [script], { env: { ...s.env, PATH: only }, encoding: "utf8" });
+    expect({ code: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `cluster: ${missing} is required but was not found on PATH\n`,
+    });
+  });
+
+  it.each([
+    ["Ctrl-C", "SIGINT", 130],
+    ["SIGTERM", "SIGTERM", 143],
+  ] as const)("on %s while the plane starts, stops every process it started and removes its folder", async (_name, signal, status) => {
+    // An API server that never gets ready keeps test.sh waiting in up.sh.
+    const s = make('[ "$*" != "${*%readyz}" ] && exit 1; exit 0');
+    const run = start(s);
+    await started(s, ["etcd", "kube-apiserver"]);
+    expect(stateFolders(s)).toHaveLength(1);
+    process.kill(-(run.child.pid ?? 0), signal);
+    expect(await run.exited).toBe(status);
+    const pids = [...(await started(s, [])).values()];
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(stateFolders(s)).toEqual([]);
+  });
+
+  it("when a component dies, stops every other process it started and removes its folder", async () => {
+    // The controller manager exits at once; up.sh notices while it waits for it.
+    const s = make('case "$*" in *serviceaccount*) exit 1 ;; esac', ["kube-controller-manager"]);
+    const run = start(s);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("cluster: kube-controller-manager exited while waiting for the controller manager");
+    expect(run.output()).toMatch(/stopped 4 processes, removed /);
+    const pids = [...(await started(s, components)).values()];
+    expect(pids.filter(alive)).toEqual([]);
+    expect(stateFolders(s)).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+import { describeClusterChecks } from "./checks";
+
+describeClusterChecks("dev", { disruptionBudget: false });

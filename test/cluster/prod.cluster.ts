@@ -1,0 +1,3 @@
+import { describeClusterChecks } from "./checks";
+
+describeClusterChecks("prod", { disruptionBudget: true });
