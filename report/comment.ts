@@ -35,9 +35,15 @@ interface Section {
   /** Lines always shown when the section is. */
   head: string[];
   items: string[];
-  /** What an item is, for the cut notice: "table rows", "policy findings". */
-  noun: string;
+  /** What an item is, one and many, for the cut notice: ["table row", "table rows"]. */
+  noun: [string, string];
   tail?: string[];
+  /**
+   * The most of the whole comment this section's items may take, so a huge
+   * list cannot crowd out the sections after it; what a section leaves
+   * unused goes to the next. The table takes whatever remains.
+   */
+  share?: number;
 }
 
 const resource = (c: Pick<Change, "kind" | "name">) => `${c.kind} ${code(c.name)}`;
@@ -49,7 +55,7 @@ function fieldList(fields: string[]): string {
 
 function destructiveSection(r: StackReport): Section {
   if (r.destructive.length === 0) {
-    return { head: ["**Deletes or replaces something: no**"], items: [], noun: "deletes and replacements" };
+    return { head: ["**Deletes or replaces something: no**"], items: [], noun: ["delete or replacement", "deletes and replacements"] };
   }
   return {
     head: ["**Deletes or replaces something: yes**", ""],
@@ -57,13 +63,14 @@ function destructiveSection(r: StackReport): Section {
       const why = c.replaceFields.length > 0 ? `: ${fieldList(c.replaceFields)} forces it` : "";
       return `- **${c.op}** ${resource(c)}${why}`;
     }),
-    noun: "deletes and replacements",
+    noun: ["delete or replacement", "deletes and replacements"],
+    share: 0.3,
   };
 }
 
 function restartSection(r: StackReport): Section {
   if (r.restarts.length === 0) {
-    return { head: ["**Restarts pods: no**"], items: [], noun: "restarts" };
+    return { head: ["**Restarts pods: no**"], items: [], noun: ["restart", "restarts"] };
   }
   return {
     head: ["**Restarts pods: yes**", ""],
@@ -77,7 +84,8 @@ function restartSection(r: StackReport): Section {
           return `- ${resource(x.change)}: ${code("spec")} changes and the provider gave no detailed diff, so its pods may roll`;
       }
     }),
-    noun: "restarts",
+    noun: ["restart", "restarts"],
+    share: 0.1,
   };
 }
 
@@ -86,7 +94,8 @@ function imageSection(r: StackReport): Section {
   return {
     head: r.images.length > 0 ? ["**Image**", ""] : [],
     items: r.images.map((i) => `- ${resource(i.change)}, container ${code(i.container)}: ${show(i.from)} → ${show(i.to)}`),
-    noun: "image changes",
+    noun: ["image change", "image changes"],
+    share: 0.1,
   };
 }
 
@@ -98,23 +107,27 @@ function violationRow(v: PolicyViolation, scrub: ScrubOptions): string {
 function policySection(r: StackReport, scrub: ScrubOptions): Section {
   const p = r.policy;
   if (p === undefined) {
-    return { head: ["**Policy:** not run"], items: [], noun: "policy findings" };
+    return { head: ["**Policy:** not reported (`pulumi preview --json` prints policy results only with `PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true`)"], items: [], noun: ["policy finding", "policy findings"] };
   }
   const packs = Object.entries(p.packs).map(([name, version]) => `${code(name)} ${version}`).join(", ");
   if (packs === "" && p.mandatory.length + p.advisory.length === 0) {
-    return { head: ["**Policy:** no policy pack ran"], items: [], noun: "policy findings" };
+    return { head: ["**Policy:** no policy pack ran"], items: [], noun: ["policy finding", "policy findings"] };
   }
   const checked = p.rules.length > 0 ? `${p.rules.length} rules, ` : "";
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const verdict =
     p.mandatory.length > 0
-      ? `${checked}${p.mandatory.length} mandatory violation${p.mandatory.length === 1 ? "" : "s"} (these fail preview and up)`
-      : `${checked}no mandatory violations`;
-  const advisory = p.advisory.length > 0 ? `, ${p.advisory.length} advisory` : "";
+      ? `${checked}${plural(p.mandatory.length, "mandatory violation")} (these fail preview and up)`
+      : p.advisory.length > 0
+        ? `${checked}no mandatory violations`
+        : `${checked}all pass`;
+  const advisory = p.advisory.length > 0 ? `, ${plural(p.advisory.length, "advisory finding")}` : "";
   const violations = [...p.mandatory, ...p.advisory];
   return {
     head: [`**Policy** ${packs}: ${verdict}${advisory}`, ...(violations.length > 0 ? ["", "| level | rule | resource | finding |", "| --- | --- | --- | --- |"] : [])],
     items: violations.map((v) => violationRow(v, scrub)),
-    noun: "policy findings",
+    noun: ["policy finding", "policy findings"],
+    share: 0.2,
   };
 }
 
@@ -128,19 +141,20 @@ function errorSection(r: StackReport, scrub: ScrubOptions): Section {
   return {
     head: r.errors.length > 0 ? ["**The preview failed:**", ""] : [],
     items: r.errors.map((e) => fence(clip(scrubPaths((e.message ?? "").trim(), scrub), maxError))),
-    noun: "errors",
+    noun: ["error", "errors"],
+    share: 0.15,
   };
 }
 
 function changeSection(r: StackReport): Section {
   if (r.changes.length === 0) {
-    return { head: ["No resource changes."], items: [], noun: "table rows" };
+    return { head: ["No resource changes."], items: [], noun: ["table row", "table rows"] };
   }
   const [header, rule] = table(["operation", "kind", "name", "changed fields"], []).split("\n");
   return {
     head: [header ?? "", rule ?? ""],
     items: r.changes.map((c) => `| ${c.op} | ${cell(c.kind)} | ${cell(code(c.name))} | ${cell(fieldList(c.fields))} |`),
-    noun: "table rows",
+    noun: ["table row", "table rows"],
   };
 }
 
@@ -148,14 +162,16 @@ function warningSection(r: StackReport, scrub: ScrubOptions): Section {
   return {
     head: r.warnings.length > 0 ? ["<details><summary>Warnings</summary>", ""] : [],
     items: r.warnings.map((w) => `- ${plain(clip(scrubPaths((w.message ?? "").trim(), scrub), maxMessage))}`),
-    noun: "warnings",
+    noun: ["warning", "warnings"],
     tail: r.warnings.length > 0 ? ["", "</details>"] : [],
+    share: 0.05,
   };
 }
 
 export function renderComment(r: StackReport, opts: CommentOptions = {}): string {
   const scrub = opts.scrub ?? {};
-  const budget = new Budget((opts.limit ?? commentLimit) - footerReserve);
+  const total = (opts.limit ?? commentLimit) - footerReserve;
+  const budget = new Budget(total);
   const out: string[] = [];
   const cut: string[] = [];
   const add = (line: string) => {
@@ -174,30 +190,35 @@ export function renderComment(r: StackReport, opts: CommentOptions = {}): string
     if (s.head.length === 0 && s.items.length === 0) {
       continue;
     }
+    const count = (n: number) => `${n} ${s.noun[n === 1 ? 0 : 1]}`;
     // A section is worth starting only if its head and a notice of what was cut fit.
-    const notice = `- … and ${s.items.length} more ${s.noun}, see the full diff`;
+    const notice = `- … ${count(s.items.length)} not shown here: see the full diff`;
     if (sizeOf([...s.head, ...(s.tail ?? []), notice].join("\n")) + 8 > budget.remaining) {
       if (s.items.length > 0) {
-        cut.push(`${s.items.length} ${s.noun}`);
+        cut.push(count(s.items.length));
       }
       continue;
     }
     add("");
     s.head.forEach(add);
     let shown = 0;
+    let spent = 0;
+    const cap = s.share === undefined ? Infinity : s.share * total;
     for (const item of s.items) {
-      if (!budget.take(`${item}\n`, sizeOf(`${notice}\n${(s.tail ?? []).join("\n")}\n`))) {
+      const size = sizeOf(`${item}\n`);
+      if (spent + size > cap || !budget.take(`${item}\n`, sizeOf(`${notice}\n${(s.tail ?? []).join("\n")}\n`))) {
         break;
       }
       out.push(item);
+      spent += size;
       shown++;
     }
     // Room for these two was kept back with each item.
     const closing: string[] = [];
     if (shown < s.items.length) {
       const left = s.items.length - shown;
-      closing.push(`- … and ${left} more ${s.noun}, see the full diff`);
-      cut.push(`${left} ${s.noun}`);
+      closing.push(`- … ${count(left)} not shown here: see the full diff`);
+      cut.push(count(left));
     }
     closing.push(...(s.tail ?? []));
     for (const line of closing) {

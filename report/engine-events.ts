@@ -32,7 +32,7 @@ const policyPackInfo = { policyPackName: z.string(), policyPackVersion: z.string
 const engineEvent = z.looseObject({
   resourcePreEvent: z.looseObject({ metadata: stepMetadata }).optional(),
   diagnosticEvent: z
-    .looseObject({ urn: z.string().optional(), message: z.string(), severity: z.string(), ephemeral: z.boolean().optional() })
+    .looseObject({ urn: z.string().optional(), prefix: z.string().optional(), message: z.string(), severity: z.string(), ephemeral: z.boolean().optional() })
     .optional(),
   policyEvent: z
     .looseObject({ resourceUrn: z.string().optional(), message: z.string(), policyName: z.string(), enforcementLevel: z.string(), ...policyPackInfo })
@@ -93,7 +93,8 @@ export function previewOfEvents(events: readonly EngineEvent[]): Preview {
     }
     const d = e.diagnosticEvent;
     if (d && d.severity !== "debug" && d.ephemeral !== true) {
-      diagnostics.push({ urn: d.urn, message: d.message, severity: d.severity });
+      // The digest joins prefix ("error: ") and message; so does this.
+      diagnostics.push({ urn: d.urn, message: `${d.prefix ?? ""}${d.message}`.replace(colorDirective, ""), severity: d.severity });
     }
     changeSummary = e.summaryEvent?.resourceChanges ?? changeSummary;
   }

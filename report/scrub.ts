@@ -10,8 +10,11 @@ export interface ScrubOptions {
   hide?: string[];
 }
 
-/** Absolute paths under places that belong to one machine or user. */
-const machinePath = /(?:file:\/\/)?(?:\/(?:home|Users|root|tmp|private|var\/folders|runner|github\/workspace)(?![\w.-])(?:\/[^\s"'`<>()[\]{},;:]*)?|[A-Za-z]:\\(?:Users|Windows\\Temp)\\[^\s"'`<>()[\]{},;:]*)/g;
+/**
+ * Absolute paths under places that belong to one machine or user, and
+ * project-relative URIs that climb out of the project (sourcePosition).
+ */
+const machinePath = /(?:project:\/\/\/(?:\.\.\/)+[^\s"'`<>()[\]{};]*|(?:file:\/\/)?(?:\/(?:home|Users|root|tmp|private|var\/folders|runner|github\/workspace)(?![\w.-])(?:\/[^\s"'`<>()[\]{},;:]*)?|[A-Za-z]:\\(?:Users|Windows\\Temp)\\[^\s"'`<>()[\]{},;:]*))/g;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -14,11 +14,12 @@
 set -euo pipefail
 repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
 stack_name="${1:?usage: preview-report.sh <stack> <out-dir>}"
-out="${2:?usage: preview-report.sh <stack> <out-dir>}"
+out_arg="${2:?usage: preview-report.sh <stack> <out-dir>}"
 stack="${PULUMI_STACK_PREFIX:-}${stack_name}"
 pulumi() { "${GOAPI_PULUMI:-$repo_root/node_modules/.bin/pulumi}" "$@"; }
 
-mkdir -p "$out"
+mkdir -p "$out_arg"
+out="$(cd "$out_arg" && pwd)"
 cd "$repo_root"
 
 echo "preview-report: pulumi preview --json of $stack with the policy pack"

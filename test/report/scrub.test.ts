@@ -15,6 +15,11 @@ describe("scrubPaths", () => {
     expect(out).toBe("rendered to <path>, <path> and <path>; home <path>");
   });
 
+  it("hides source positions that climb out of the project, keeps those inside it", () => {
+    const text = "project:///../../../work/ci/node_modules/@pulumi/runtime/stack.ts#38,19 and project:///components/pod.ts#12,3";
+    expect(scrubPaths(text)).toBe("<path> and project:///components/pod.ts#12,3");
+  });
+
   it("hides directories it is told about", () => {
     expect(scrubPaths("wrote /srv/ci/runner-7/diff.txt", { hide: ["/srv/ci/runner-7"] })).toBe("wrote <path>");
   });
