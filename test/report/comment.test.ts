@@ -84,10 +84,10 @@ describe("the pull-request comment", () => {
  * (not recorded as such: no test program is that large): its steps repeated
  * under 4,000 resource names, and 2,000 policy findings.
  */
-function huge(): StackReport {
+function huge(namePrefix = ""): StackReport {
   const r = reportOf("config-change");
   const copies = 4_000;
-  const rename = <T extends { name: string; urn: string }>(x: T, i: number): T => ({ ...x, name: `${x.name}-${i}`, urn: `${x.urn}-${i}` });
+  const rename = <T extends { name: string; urn: string }>(x: T, i: number): T => ({ ...x, name: `${namePrefix}${x.name}-${i}`, urn: `${x.urn}-${i}` });
   const changes = Array.from({ length: copies }, (_, i) => r.changes.map((c) => rename(c, i))).flat();
   const finding = (i: number): PolicyViolation => ({
     policy: "recommended-labels",
@@ -122,6 +122,12 @@ describe("a change too large for one comment", () => {
     expect(text.trimEnd().split("\n").at(-1)).toBe(`The full \`pulumi preview --diff\` is in the [job summary](${detailsUrl}).`);
   });
 
+  it("leaves room after a huge list of replacements for the policy findings and the table", () => {
+    expect(text).toContain("**Policy** `goapi` 0.1.0: 12 rules, 200 mandatory violations (these fail preview and up), 1800 advisory findings");
+    expect(text).toMatch(/\n\| mandatory \| `recommended-labels` \|/);
+    expect(text).toMatch(/\n\| replace \| ConfigMap \| `goapi-0` \|/);
+  });
+
   it("keeps the destructive changes first, with the header and both flags", () => {
     expect(text.split("\n").slice(0, 4)).toEqual([commentMarker("dev"), "### Preview of `dev`: 4000 to replace, 4000 to update, 11 unchanged", "", "**Deletes or replaces something: yes**"]);
     expect(text).toContain("- **replace** ConfigMap `goapi-0`");
@@ -137,7 +143,8 @@ describe("a change too large for one comment", () => {
   });
 
   it("counts multi-byte characters by their bytes", () => {
-    const wide = { ...r, changes: r.changes.map((c) => ({ ...c, fields: ["データ.ログ"] })) };
-    expect(sizeOf(comment(wide))).toBeLessThanOrEqual(commentLimit);
+    const wide = comment(huge("設定マップ設定マップ設定マップ"));
+    expect(sizeOf(wide)).toBeLessThanOrEqual(commentLimit);
+    expect(sizeOf(wide)).toBeGreaterThan(wide.length);
   });
 });
