@@ -27,4 +27,5 @@ if [ -n "${IMAGE_REF:-}" ]; then
   npx pulumi config set --stack "$stack" --path goapi:image.ref "$IMAGE_REF"
 fi
 
-npx pulumi up --stack "$stack" --yes --diff
+# The policy pack (policy/) fails the update on a mandatory violation.
+npx pulumi up --stack "$stack" --yes --diff --policy-pack policy
