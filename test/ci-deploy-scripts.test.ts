@@ -1,0 +1,369 @@
+// The deploy path's scripts against stub tools: which ref may deploy what, the
+// image build, the plan, its guarded apply, the smoke check, the logins.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { exportedState, pulumiVersion, sandbox, type CiRun } from "./helpers/ci-scripts";
+
+const digest = "a".repeat(64);
+const backend = { STACK: "dev", PULUMI_BACKEND_URL: "s3://state-bucket/goapi", PULUMI_CONFIG_PASSPHRASE: "real-passphrase" };
+const kube = { KUBECONFIG_DATA: "apiVersion: v1\nkind: Config\n# the deployer" };
+const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
+
+describe("deploy-target.sh", () => {
+  const box = sandbox();
+  const main = box.git("rev-parse", "HEAD");
+  box.git("switch", "-q", "-c", "feature");
+  fs.writeFileSync(path.join(box.project, "app", "feature.go"), "package main\n");
+  box.git("add", ".");
+  box.git("commit", "-q", "-m", "feature");
+  const feature = box.git("rev-parse", "HEAD");
+  box.git("switch", "-q", "main");
+  const target = (event: string, ref: string, sha: string, stack = "") =>
+    box.run("scripts/ci/deploy-target.sh", { GITHUB_EVENT_NAME: event, GITHUB_REF: ref, GITHUB_SHA: sha, INPUT_STACK: stack });
+
+  it.each([
+    ["a push to main", "push", "refs/heads/main", main, "", "dev"],
+    ["a release tag on main", "push", "refs/tags/v1.2.3", main, "", "prod"],
+    ["a manual dev deploy from main", "workflow_dispatch", "refs/heads/main", main, "dev", "dev"],
+    ["a manual prod deploy from main", "workflow_dispatch", "refs/heads/main", main, "prod", "prod"],
+    ["a manual prod deploy of a release tag on main", "workflow_dispatch", "refs/tags/v1.2.2", main, "prod", "prod"],
+  ])("lets %s deploy its stack", (_what, event, ref, sha, input, stack) => {
+    const run = target(event, ref, sha, input);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ stack, image: "build ghcr.io/your-org/goapi" });
+  });
+
+  it.each([
+    ["a release tag on a commit that is not on main", "push", "refs/tags/v1.2.4", feature, "", /v1\.2\.4 points at .*not on main/],
+    ["a tag that is not a release", "push", "refs/tags/v1.2", main, "", /may not deploy prod/],
+    ["a push to another branch", "push", "refs/heads/feature", feature, "", /only main \(dev\) and release tags \(prod\) deploy/],
+    ["a manual prod deploy from a branch", "workflow_dispatch", "refs/heads/feature", feature, "prod", /may not deploy prod/],
+    ["a manual dev deploy from a tag", "workflow_dispatch", "refs/tags/v1.2.3", main, "dev", /may not deploy dev/],
+    ["an unknown stack", "workflow_dispatch", "refs/heads/main", main, "staging", /neither dev nor prod/],
+    ["a pull request", "pull_request", "refs/pull/1/merge", feature, "", /does not deploy/],
+  ])("refuses %s", (_what, event, ref, sha, input, message) => {
+    const run = target(event, ref, sha, input);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.outputs).toEqual({});
+  });
+
+  it("needs the history of main to judge a tag", () => {
+    box.git("update-ref", "-d", "refs/remotes/origin/main");
+    const run = target("push", "refs/tags/v1.2.3", main);
+    box.git("update-ref", "refs/remotes/origin/main", main);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/fetch-depth: 0/);
+  });
+
+  describe("with a committed rollback pin", () => {
+    const pinned = sandbox();
+    const pinFile = path.join(pinned.project, ".github", "pins", "prod.image");
+    fs.mkdirSync(path.dirname(pinFile), { recursive: true });
+    const dispatch = () =>
+      pinned.run("scripts/ci/deploy-target.sh", {
+        GITHUB_EVENT_NAME: "workflow_dispatch",
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
+        INPUT_STACK: "prod",
+      });
+
+    it("passes the pin on instead of a build, for that stack only", () => {
+      const ref = `ghcr.io/your-org/goapi:abcdef123456@sha256:${digest}`;
+      fs.writeFileSync(pinFile, `${ref}\n`);
+      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}` });
+      const dev = pinned.run("scripts/ci/deploy-target.sh", {
+        GITHUB_EVENT_NAME: "push",
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
+      });
+      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi" });
+    });
+
+    it("refuses a pin that is not an image pinned by digest", () => {
+      fs.writeFileSync(pinFile, "ghcr.io/your-org/goapi:latest\n");
+      const run = dispatch();
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/\.github\/pins\/prod\.image must hold one image pinned by digest/);
+      expect(run.outputs).toEqual({});
+    });
+  });
+});
+
+describe("build-image.sh", () => {
+  const box = sandbox();
+  const appCommit = box.git("rev-parse", "HEAD");
+  fs.writeFileSync(path.join(box.project, "README.md"), "a commit outside app/\n");
+  box.git("add", ".");
+  box.git("commit", "-q", "-m", "docs");
+  const tree = box.git("rev-parse", "HEAD:app");
+
+  it("pushes app/ tagged with its git tree as the program tags it, and hands on the digest it pushed", () => {
+    const run = box.run("scripts/ci/build-image.sh", {
+      IMAGE: "build ghcr.io/your-org/goapi",
+      REGISTRY_USERNAME: "ci-bot",
+      REGISTRY_PASSWORD: "registry-secret",
+      STUB_EXPECT_PASSWORD: "registry-secret",
+      STUB_DIGEST: digest,
+      GITHUB_SHA: "c".repeat(40),
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.outputs["image-ref"]).toBe(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${digest}`);
+    const docker = calls(run, "docker");
+    expect(docker[0]).toBe("docker login ghcr.io --username ci-bot --password-stdin");
+    expect(run.calls).toContainEqual(expect.stringMatching(/^docker-login password-on-stdin DOCKER_CONFIG=.*goapi-ci\.\w+\/docker$/));
+    expect(docker[1]).toBe(
+      `docker buildx build app --platform linux/amd64 --build-arg VERSION=${tree.slice(0, 12)} --build-arg COMMIT=${appCommit} ` +
+        `--tag ghcr.io/your-org/goapi:${tree.slice(0, 12)} --push --metadata-file ${docker[1]?.split(" ").at(-1) ?? ""}`,
+    );
+    expect(run.calls.join("\n")).not.toContain("registry-secret");
+  });
+
+  it("builds nothing for a pinned image and passes the pin on", () => {
+    const ref = `ghcr.io/your-org/goapi:old@sha256:${digest}`;
+    const run = box.run("scripts/ci/build-image.sh", { IMAGE: `pinned ${ref}` });
+    expect(run.code).toBe(0);
+    expect(calls(run, "docker")).toEqual([]);
+    expect(run.outputs["image-ref"]).toBe(ref);
+  });
+
+  it("fails when the build reports no digest", () => {
+    const run = box.run("scripts/ci/build-image.sh", {
+      IMAGE: "build ghcr.io/your-org/goapi",
+      REGISTRY_USERNAME: "u",
+      REGISTRY_PASSWORD: "p",
+      STUB_DIGEST: "not-a-digest",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no image digest/);
+    expect(run.outputs).toEqual({});
+  });
+});
+
+describe("plan.sh", () => {
+  const box = sandbox();
+  const state = box.write("export.json", exportedState({ time: "2026-11-20T10:00:00.000Z" }));
+  const image = `ghcr.io/your-org/goapi:t@sha256:${digest}`;
+  const plan = (env: Record<string, string> = {}) =>
+    box.run("scripts/ci/plan.sh", { ...backend, ...kube, IMAGE_REF: image, STUB_EXPORT: state, ...env }, [path.join(box.dir, "plan")]);
+
+  it("saves the preview of this image as a plan, with the state it starts from, and shows it in the summary", () => {
+    const run = plan({ STUB_PREVIEW_OUTPUT: "~ kubernetes:apps/v1:Deployment goapi update" });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const pulumi = calls(run, "pulumi");
+    expect(pulumi).toContain("pulumi login s3://state-bucket/goapi");
+    expect(pulumi).toContain("pulumi stack select dev");
+    expect(pulumi).toContain(`pulumi config set --path goapi:image.ref ${image}`);
+    expect(pulumi).toContain(`pulumi preview --diff --color never --suppress-progress --save-plan ${path.join(box.dir, "plan", "plan.json")}`);
+    expect(pulumi.at(-1)).toBe("pulumi logout --all");
+    expect(run.outputs.fingerprint).toBe("2026-11-20T10:00:00.000Z");
+    expect(run.outputs["plan-sha256"]).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.outputs["image-ref"]).toBe(image);
+    expect(run.summary).toContain("## Plan for dev");
+    expect(run.summary).toContain("~ kubernetes:apps/v1:Deployment goapi update");
+  });
+
+  it("gives the CLI the kubeconfig as a private file at the same path in every job, never its contents", () => {
+    const run = plan();
+    // The path becomes an input of the Kubernetes provider: plan and apply must agree on it.
+    for (const line of run.pulumiEnv) {
+      expect(line).toContain(`KUBECONFIG=${path.join(run.runnerTemp, "kubeconfig")} KUBECONFIG_DATA= `);
+    }
+    expect(fs.existsSync(path.join(run.runnerTemp, "kubeconfig"))).toBe(false); // removed when the script ended
+  });
+
+  it("keeps an image the stack file itself sets, and plans that image", () => {
+    const pin = `ghcr.io/your-org/goapi:old@sha256:${"b".repeat(64)}`;
+    const run = plan({ IMAGE_REF: pin, STUB_PIN: pin });
+    expect(calls(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);
+    expect(run.outputs["image-ref"]).toBe(pin);
+  });
+
+  it("fails visibly, with the output in the summary, when the preview fails", () => {
+    const run = plan({ STUB_PREVIEW_EXIT: "255", STUB_PREVIEW_OUTPUT: "error: program failed" });
+    expect(run.code).toBe(1);
+    expect(run.summary).toContain("The preview failed (exit 255)");
+    expect(run.summary).toContain("error: program failed");
+    expect(run.outputs.fingerprint).toBeUndefined();
+  });
+
+  it("stops before anything else without the stack", () => {
+    const run = plan({ STUB_SELECT_EXIT: "255" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/npx pulumi stack init dev/);
+    expect(calls(run, "pulumi").some((c) => c.startsWith("pulumi preview"))).toBe(false);
+  });
+});
+
+describe("apply.sh", () => {
+  const box = sandbox();
+  const planDir = path.join(box.dir, "plan");
+  fs.mkdirSync(planDir);
+  fs.writeFileSync(path.join(planDir, "plan.json"), '{"resourcePlans":{}}\n');
+  const planSha = createHash("sha256").update('{"resourcePlans":{}}\n').digest("hex");
+  const image = `ghcr.io/your-org/goapi:t@sha256:${digest}`;
+  const apply = (env: Record<string, string> = {}) =>
+    box.run(
+      "scripts/ci/apply.sh",
+      {
+        ...backend,
+        ...kube,
+        IMAGE_REF: image,
+        PLAN_SHA256: planSha,
+        EXPECTED_FINGERPRINT: "2026-11-20T10:00:00.000Z",
+        STUB_EXPORT: box.write("export.json", exportedState({ time: "2026-11-20T10:00:00.000Z" })),
+        STUB_URL: "https://goapi.dev.example.com/",
+        ...env,
+      },
+      [planDir],
+    );
+  const ups = (run: CiRun) => calls(run, "pulumi").filter((c) => c.startsWith("pulumi up"));
+
+  it("applies the saved plan with its own preview first (no --skip-preview)", () => {
+    const run = apply();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(ups(run)).toEqual([`pulumi up --yes --plan ${path.join(planDir, "plan.json")} --diff --color never --suppress-progress`]);
+    expect(run.summary).toContain("## Deployed dev");
+  });
+
+  it("refuses when the state was written after the plan was made", () => {
+    const run = apply({ STUB_EXPORT: box.write("later.json", exportedState({ time: "2026-11-20T10:05:00.000Z" })) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/state changed since the plan/);
+    expect(ups(run)).toEqual([]);
+  });
+
+  it("refuses a plan file other than the one the plan job wrote", () => {
+    const run = apply({ PLAN_SHA256: "0".repeat(64) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/not the file the plan job wrote/);
+    expect(calls(run, "pulumi")).toEqual([]);
+  });
+
+  it("refuses when the stack file now pins another image than the plan's", () => {
+    const run = apply({ STUB_PIN: `ghcr.io/your-org/goapi:x@sha256:${"e".repeat(64)}` });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/the plan was made for/);
+    expect(ups(run)).toEqual([]);
+  });
+
+  it("fails when pulumi up refuses the plan", () => {
+    const run = apply({ STUB_UP_EXIT: "255" });
+    expect(run.code).toBe(255);
+    expect(run.summary).toBe("");
+  });
+});
+
+describe("smoke.sh", () => {
+  const box = sandbox();
+  const token = "tok-smoke-0123456789abcdef";
+  const smoke = (env: Record<string, string> = {}) =>
+    box.run("scripts/ci/smoke.sh", {
+      ...backend,
+      STUB_URL: "https://goapi.dev.example.com/",
+      STUB_TOKEN: token,
+      SMOKE_ATTEMPTS: "2",
+      SMOKE_DELAY: "0",
+      GITHUB_RUN_ID: "42",
+      ...env,
+    });
+  const requests = (run: CiRun) => run.calls.filter((c) => c.startsWith("curl-request "));
+
+  it("checks readiness, then writes, reads back and deletes an item with the token from the stack", () => {
+    const run = smoke();
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(requests(run)).toEqual([
+      "curl-request GET https://goapi.dev.example.com/readyz auth=no",
+      "curl-request POST https://goapi.dev.example.com/v1/items auth=yes",
+      "curl-request GET https://goapi.dev.example.com/v1/items/it-1 auth=no",
+      "curl-request DELETE https://goapi.dev.example.com/v1/items/it-1 auth=yes",
+    ]);
+    expect(calls(run, "pulumi")).toContain("pulumi stack output token --show-secrets");
+  });
+
+  it("masks the token before anything else is printed and never puts it on a command line", () => {
+    const run = smoke();
+    expect(run.stdout.split("\n").filter((l) => l.includes(token))).toEqual([`::add-mask::${token}`]);
+    expect(run.calls.filter((c) => c.includes(token))).toEqual([]);
+    expect(fs.readFileSync(path.join(run.stubDir, "curl-headers"), "utf8")).toContain(`Authorization: Bearer ${token}`);
+  });
+
+  it.each([
+    ["/readyz never answers 200", { STUB_READYZ: "503" }, /readyz answered '503' 2 times/],
+    ["the write is refused", { STUB_POST: "401" }, /POST \/v1\/items answered 401/],
+    ["the item does not read back", { STUB_GET_NAME: "someone else" }, /without the item just written/],
+    ["the delete fails", { STUB_DELETE: "500" }, /DELETE \/v1\/items\/it-1 answered 500/],
+  ])("fails the job when %s", (_what, env, message) => {
+    const run = smoke(env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+describe("logging in to the backend", () => {
+  const box = sandbox();
+  const snapshot = (env: Record<string, string>) =>
+    box.run("scripts/ci/snapshot.sh", { STACK: "prod", STUB_EXPORT: box.write("e.json", exportedState()), ...env }, [path.join(box.dir, "out")]);
+
+  it("uses a self-managed backend's URL", () => {
+    const run = snapshot({ PULUMI_BACKEND_URL: "gs://bucket/goapi" });
+    expect(calls(run, "pulumi")[0]).toBe("pulumi login gs://bucket/goapi");
+  });
+
+  it("exchanges the job's OIDC token for a Pulumi Cloud team token, through files only", () => {
+    const run = snapshot({
+      PULUMI_OIDC_ORG: "acme",
+      PULUMI_OIDC_TEAM: "goapi-readers",
+      PULUMI_STACK_PREFIX: "acme/goapi/",
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.example/req?x=1",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-secret",
+    });
+    expect(run.code).toBe(0);
+    expect(run.calls).toContain("curl-request GET https://token.actions.example/req?x=1&audience=urn:pulumi:org:acme auth=no");
+    const login = calls(run, "pulumi")[0] ?? "";
+    expect(login).toMatch(/^pulumi login --oidc-token file:\/\/\S+\/id-token --oidc-org acme --oidc-team goapi-readers$/);
+    expect(calls(run, "pulumi")).toContain("pulumi stack select acme/goapi/prod");
+    expect(run.calls.join("\n")).not.toMatch(/request-secret|eyJ\.stub\.jwt/);
+    expect(fs.readFileSync(path.join(run.stubDir, "curl-headers"), "utf8")).toContain("Authorization: bearer request-secret");
+  });
+
+  it("falls back to PULUMI_ACCESS_TOKEN from the environment", () => {
+    const run = snapshot({ PULUMI_ACCESS_TOKEN: "pul-secret" });
+    expect(calls(run, "pulumi")[0]).toBe("pulumi login");
+    expect(run.pulumiEnv[0]).toMatch(/TOKEN=set$/);
+  });
+
+  it("refuses to guess without any", () => {
+    const run = snapshot({});
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PULUMI_OIDC_ORG/);
+    expect(calls(run, "pulumi")).toEqual([]);
+  });
+
+  it("refuses OIDC in a job that may not request an ID token", () => {
+    const run = snapshot({ PULUMI_OIDC_ORG: "acme" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/id-token: write/);
+  });
+});
+
+describe("pulumi-cli.sh", () => {
+  const box = sandbox();
+
+  it("accepts the CLI version package.json pins", () => {
+    const run = box.run("scripts/ci/pulumi-cli.sh");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Pulumi CLI v${pulumiVersion}`);
+  });
+
+  it("refuses another version, and PULUMI_VERSION overrides", () => {
+    expect(box.run("scripts/ci/pulumi-cli.sh", { STUB_PULUMI_VERSION: "3.1.0" }).stderr).toMatch(/pins pulumi/);
+    expect(box.run("scripts/ci/pulumi-cli.sh", { PULUMI_VERSION: "3.1.0" }).stderr).toMatch(/PULUMI_VERSION is set/);
+  });
+});
