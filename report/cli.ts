@@ -1,10 +1,11 @@
-// npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>]
+// npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--intro <file>]
 //   [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <checkout>]
 // --json is what `pulumi preview --json` printed: the digest, or (with
 // PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true) the event stream, which also
 // carries the policy results. Writes the pull-request comment for one stack
 // (to --comment-out, or stdout) and appends the job summary with the full
-// --diff text to --summary-out (e.g. "$GITHUB_STEP_SUMMARY").
+// --diff text to --summary-out (e.g. "$GITHUB_STEP_SUMMARY"). --intro is
+// Markdown for under the title (what was previewed: commit, state, image).
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { renderComment } from "./comment";
@@ -13,8 +14,8 @@ import { readPreviewOutput } from "./preview-output";
 import { machinePathsIn } from "./scrub";
 import { stackReport } from "./stack-report";
 
-const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--details-url <url>]
-                         [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
+const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--intro <file>]
+                         [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
 
 export class UsageError extends Error {}
 
@@ -49,6 +50,7 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
           stack: { type: "string" },
           json: { type: "string" },
           diff: { type: "string" },
+          intro: { type: "string" },
           "details-url": { type: "string" },
           "comment-out": { type: "string" },
           "summary-out": { type: "string" },
@@ -79,7 +81,8 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
   }
   const report = stackReport(stack, output.preview, output.policy);
 
-  const comment = renderComment(report, { detailsUrl, scrub });
+  const intro = values.intro === undefined ? undefined : read(io, "intro", values.intro);
+  const comment = renderComment(report, { detailsUrl, intro, scrub });
   const leaked = machinePathsIn(comment);
   if (leaked.length > 0) {
     throw new Error(`refusing to publish local paths: ${leaked.join(", ")}`);
@@ -91,7 +94,7 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
   }
   if (values["summary-out"] !== undefined) {
     const diff = values.diff === undefined ? undefined : read(io, "diff", values.diff);
-    io.appendFile(values["summary-out"], renderJobSummary(report, diff, { scrub, artifactNote: "The whole text is in the workflow run's artifacts." }));
+    io.appendFile(values["summary-out"], renderJobSummary(report, diff, { scrub, intro, artifactNote: "The whole text is in the workflow run's artifacts." }));
   }
 }
 

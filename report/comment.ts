@@ -17,18 +17,21 @@ const footerReserve = 1_024;
 const maxFieldsShown = 12;
 const maxMessage = 600;
 const maxError = 4_000;
+const maxIntro = 2_000;
 
 export interface CommentOptions {
   /** Where the full `pulumi preview --diff` is (the job summary). */
   detailsUrl?: string;
+  /** Markdown placed under the title: what was previewed (commit, state, image). */
+  intro?: string;
   /** Defaults to GitHub's limit; tests use smaller ones. */
   limit?: number;
   scrub?: ScrubOptions;
 }
 
-/** The first line of every comment for `stack`: how the workflow finds the comment to edit. */
+/** The first line of every comment for `stack`: how the workflow finds the comment to edit (scripts/ci/pr-comment.sh). */
 export function commentMarker(stack: string): string {
-  return `<!-- goapi-preview-report: ${stack} -->`;
+  return `<!-- goapi-preview:${stack} -->`;
 }
 
 interface Section {
@@ -185,6 +188,10 @@ export function renderComment(r: StackReport, opts: CommentOptions = {}): string
   const title = `### Preview of ${code(r.stack)}: ${summaryLine(r.counts)}${r.errors.length > 0 ? " (failed)" : ""}`;
   add(commentMarker(r.stack));
   add(title);
+  if (opts.intro !== undefined && opts.intro.trim() !== "") {
+    add("");
+    add(clip(scrubPaths(opts.intro.trim(), scrub), maxIntro));
+  }
   const sections = [destructiveSection(r), restartSection(r), imageSection(r), policySection(r, scrub), errorSection(r, scrub), changeSection(r), warningSection(r, scrub)];
   for (const s of sections) {
     if (s.head.length === 0 && s.items.length === 0) {

@@ -17,13 +17,15 @@ function fenced(text: string): string {
 
 export interface SummaryOptions {
   scrub?: ScrubOptions;
+  /** As in the comment: what was previewed. */
+  intro?: string;
   /** Where the untruncated diff can be downloaded, if the summary must cut it. */
   artifactNote?: string;
 }
 
 export function renderJobSummary(r: StackReport, diffText: string | undefined, opts: SummaryOptions = {}): string {
   const scrub = opts.scrub ?? {};
-  const report = renderComment(r, { scrub }).split("\n").slice(1).join("\n");
+  const report = renderComment(r, { scrub, intro: opts.intro }).split("\n").slice(1).join("\n");
   if (diffText === undefined) {
     return `${report}\n`;
   }

@@ -27,13 +27,19 @@ function memoryIo(files: Record<string, string>) {
   return { io, written, stdout: () => stdout };
 }
 
-const inputs = { "events.jsonl": fixtureText("image-change", "events.jsonl"), "diff.txt": fixtureText("image-change", "diff.txt"), summary: "# earlier step\n" };
+const inputs = {
+  "events.jsonl": fixtureText("image-change", "events.jsonl"),
+  "diff.txt": fixtureText("image-change", "diff.txt"),
+  "intro.md": "Commit `abc`, against the state of dev.\n",
+  summary: "# earlier step\n",
+};
 
 describe("npm run report", () => {
   it("writes the comment and appends the job summary", () => {
     const m = memoryIo(inputs);
-    run(["--stack", "dev", "--json", "events.jsonl", "--diff", "diff.txt", "--comment-out", "comment.md", "--summary-out", "summary", "--details-url", "https://github.com/acme/goapi/actions/runs/7"], m.io);
-    expect(m.written["comment.md"]?.startsWith(commentMarker("dev"))).toBe(true);
+    run(["--stack", "dev", "--json", "events.jsonl", "--diff", "diff.txt", "--intro", "intro.md", "--comment-out", "comment.md", "--summary-out", "summary", "--details-url", "https://github.com/acme/goapi/actions/runs/7"], m.io);
+    expect(m.written["comment.md"]?.split("\n").slice(0, 4)).toEqual([commentMarker("dev"), "### Preview of `dev`: 1 to update, 12 unchanged", "", "Commit `abc`, against the state of dev."]);
+    expect(m.written.summary).toContain("Commit `abc`, against the state of dev.");
     expect(m.written.summary?.startsWith("# earlier step\n")).toBe(true);
     expect(m.written.summary).toContain("Previewing update (dev)");
     expect(m.stdout()).toBe("");

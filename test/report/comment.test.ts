@@ -147,4 +147,13 @@ describe("a change too large for one comment", () => {
     expect(sizeOf(wide)).toBeLessThanOrEqual(commentLimit);
     expect(sizeOf(wide)).toBeGreaterThan(wide.length);
   });
+
+  it("puts what was previewed under the title, without local paths, cut to a few lines' worth", () => {
+    const intro = "Commit `abc`, against the state of dev.\nRead from /home/runner/work/goapi/goapi/Pulumi.dev.yaml.\n";
+    const lines = renderComment(reportOf("update"), { intro, scrub: { root: "/home/runner/work/goapi/goapi" } }).split("\n");
+    expect(lines.slice(1, 5)).toEqual(["### Preview of `dev`: 1 to update, 12 unchanged", "", "Commit `abc`, against the state of dev.", "Read from ./Pulumi.dev.yaml."]);
+    const long = renderComment(reportOf("update"), { intro: "x".repeat(10_000) });
+    expect(long).toContain(`${"x".repeat(1_999)}…`);
+    expect(long).not.toContain("x".repeat(2_000));
+  });
 });

@@ -7,7 +7,7 @@ describe("the job summary", () => {
   it.each(cases)("%s: holds every line of the recorded --diff text after the report", (c) => {
     const diff = fixtureText(c, "diff.txt");
     const summary = renderJobSummary(reportOf(c), diff);
-    expect(summary).not.toContain("<!-- goapi-preview-report");
+    expect(summary).not.toContain("<!-- goapi-preview:");
     expect(summary.indexOf("**Deletes or replaces something")).toBeLessThan(summary.indexOf("Previewing update (dev)"));
     for (const line of diff.trimEnd().split("\n")) {
       expect(summary).toContain(line);
