@@ -14,8 +14,12 @@ export type Case = (typeof cases)[number];
 /** The files of a case: the digest, the event stream, the diff text. */
 export const files = ["preview.json", "events.jsonl", "diff.txt"] as const;
 
+export function fixturePath(c: Case, file: (typeof files)[number]): string {
+  return path.join(previewDir, c, file);
+}
+
 export function fixtureText(c: Case, file: (typeof files)[number]): string {
-  return fs.readFileSync(path.join(previewDir, c, file), "utf8");
+  return fs.readFileSync(fixturePath(c, file), "utf8");
 }
 
 export function outputOf(c: Case, form: "digest" | "events"): PreviewOutput {
