@@ -16,7 +16,7 @@ function resourceArgs(s: Subject): ResourceValidationArgs {
     props: s.props,
     urn: s.urn,
     name: s.name,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: { protect: false, ignoreChanges: s.ignoreChanges ?? [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
     provider: s.provider === undefined ? undefined : { type: "pulumi:providers:kubernetes", props: {}, urn: s.provider, name: "cluster" },
     stackTags: new Map(),
     isType: unused,
@@ -70,6 +70,19 @@ describe("the policy pack", () => {
 
   it("passes the provider's URN to the rules", () => {
     expect(subjectOf(resourceArgs(deployment())).provider).toBe(deployment().provider);
+  });
+
+  it("passes the resource's ignoreChanges, so a first-rollout count under an HPA passes as in the program", async () => {
+    expect(subjectOf(resourceArgs({ ...deployment(), ignoreChanges: ["spec.replicas"] })).ignoreChanges).toEqual(["spec.replicas"]);
+    const p = policy("hpa-owns-replicas");
+    const workload: Subject = { ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["spec.replicas"] };
+    const scaler = hpa(2);
+    for (const s of [workload, scaler]) {
+      await validate(p, s);
+    }
+    const { report, seen } = recorder();
+    await p.validateStack?.(stackArgs([stackResource(workload, workload.props), stackResource(scaler, scaler.props)]), report);
+    expect(seen).toEqual([]);
   });
 
   it("judges stack rules on the inputs each resource was registered with, not on live outputs", async () => {
