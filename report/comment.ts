@@ -123,7 +123,10 @@ function policySection(r: StackReport, scrub: ScrubOptions): Section {
       ? `${checked}${plural(p.mandatory.length, "mandatory violation")} (these fail preview and up)`
       : p.advisory.length > 0
         ? `${checked}no mandatory violations`
-        : `${checked}all pass`;
+        : r.errors.length > 0
+          ? // The program stopped early: the rules saw only what it declared until then.
+            `${checked}no findings on what the program declared before it failed`
+          : `${checked}all pass`;
   const advisory = p.advisory.length > 0 ? `, ${plural(p.advisory.length, "advisory finding")}` : "";
   const violations = [...p.mandatory, ...p.advisory];
   return {

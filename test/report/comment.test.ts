@@ -72,6 +72,9 @@ describe("the pull-request comment", () => {
     const text = comment(reportOf("error"));
     expect(text).toContain("### Preview of `dev`: no changes, 1 unchanged (failed)");
     expect(text).toContain("goapi:autoscaling.maxReplica: is not a setting of this program (a typo?)");
+    // The rules ran on nothing the program declared: "all pass" would claim too much.
+    expect(text).toContain("**Policy** `goapi` 0.1.0: 12 rules, no findings on what the program declared before it failed");
+    expect(text).not.toContain("all pass");
   });
 
   it("says when the output carries no policy results (the digest form)", () => {
