@@ -3,12 +3,16 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { loadSettings } from "../components/settings";
+import { cliConfig } from "../scripts/stack-config";
 import { exportedState, pulumiVersion, sandbox, type CiRun } from "./helpers/ci-scripts";
 
 const digest = "a".repeat(64);
 const backend = { STACK: "dev", PULUMI_BACKEND_URL: "s3://state-bucket/goapi", PULUMI_CONFIG_PASSPHRASE: "real-passphrase" };
 const kube = { KUBECONFIG_DATA: "apiVersion: v1\nkind: Config\n# the deployer" };
 const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
+/** What the committed stack files ask of the build: the program's defaults. */
+const amd64 = { platforms: "linux/amd64", cache: "true" };
 
 describe("deploy-target.sh", () => {
   const box = sandbox();
@@ -32,7 +36,7 @@ describe("deploy-target.sh", () => {
     const run = target(event, ref, sha, input);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ stack, image: "build ghcr.io/your-org/goapi" });
+    expect(run.outputs).toEqual({ stack, image: "build ghcr.io/your-org/goapi", ...amd64 });
   });
 
   it.each([
@@ -73,13 +77,13 @@ describe("deploy-target.sh", () => {
     it("passes the pin on instead of a build, for that stack only", () => {
       const ref = `ghcr.io/your-org/goapi:abcdef123456@sha256:${digest}`;
       fs.writeFileSync(pinFile, `${ref}\n`);
-      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}` });
+      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}`, ...amd64 });
       const dev = pinned.run("scripts/ci/deploy-target.sh", {
         GITHUB_EVENT_NAME: "push",
         GITHUB_REF: "refs/heads/main",
         GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
       });
-      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi" });
+      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi", ...amd64 });
     });
 
     it("refuses a pin that is not an image pinned by digest", () => {
@@ -89,6 +93,50 @@ describe("deploy-target.sh", () => {
       expect(run.stderr).toMatch(/\.github\/pins\/prod\.image must hold one image pinned by digest/);
       expect(run.outputs).toEqual({});
     });
+  });
+});
+
+describe("stack-file.mjs build", () => {
+  const box = sandbox();
+  const file = path.join(box.project, "Pulumi.dev.yaml");
+  const committed = fs.readFileSync(file, "utf8");
+  const withImage = (lines: string) => committed.replace("    registry: ghcr.io/your-org\n", `    registry: ghcr.io/your-org\n${lines}`);
+  afterEach(() => {
+    fs.writeFileSync(file, committed);
+  });
+
+  it.each([
+    ["the defaults", ""],
+    ["two platforms", "    platforms: [linux/amd64, linux/arm64]\n"],
+    ["the builder's own platform", "    platforms: native\n"],
+    ["no registry cache", "    cache: false\n    platforms: [linux/arm64]\n"],
+  ])("reads %s as the program does", (_what, lines) => {
+    fs.writeFileSync(file, withImage(lines));
+    const options = Object.fromEntries(
+      box.node("scripts/ci/stack-file.mjs", "build", "Pulumi.dev.yaml").trim().split("\n").map((l) => l.split("=")),
+    ) as Record<string, string>;
+    // The goapi: keys as the program receives them, with the registry login a user adds (README).
+    const goapi = Object.entries(cliConfig(file).config).filter(([k]) => k.startsWith("goapi:"));
+    const raw = { ...Object.fromEntries(goapi.map(([k, v]) => [k.slice("goapi:".length), v])), registryUsername: "ci", registryPassword: "p" };
+    const image = loadSettings("dev", raw).image;
+    if (image.kind !== "build") {
+      throw new Error("the stack file builds its image");
+    }
+    expect(options).toEqual({
+      platforms: image.platforms === "native" ? "native" : image.platforms.join(","),
+      cache: String(image.cache),
+    });
+  });
+
+  it.each([
+    ["an unknown platform", "    platforms: [linux/s390x]\n"],
+    ["a platform twice", "    platforms: [linux/amd64, linux/amd64]\n"],
+    ["a cache that is not a boolean", "    cache: maybe\n"],
+  ])("refuses %s before anything is built", (_what, lines) => {
+    fs.writeFileSync(file, withImage(lines));
+    const r = box.nodeRun(["scripts/ci/stack-file.mjs", "build", "Pulumi.dev.yaml"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/goapi:image\.(platforms|cache) must be/);
   });
 });
 
