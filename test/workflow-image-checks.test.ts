@@ -88,6 +88,16 @@ describe("the scanner and the signer", () => {
     expect(j.env?.[pin]).toBeUndefined();
   });
 
+  it("are the versions docs/supply-chain.md tells users to run by hand", () => {
+    const docs = readRepoFile("docs/supply-chain.md");
+    const trivy = deploy.env?.TRIVY_VERSION ?? "";
+    expect(docs).toContain(`\`TRIVY_VERSION\`, \`${trivy}\``);
+    expect(docs).toContain(`\`COSIGN_VERSION\`, \`${deploy.env?.COSIGN_VERSION ?? ""}\``);
+    for (const pinned of docs.matchAll(/TRIVY_VERSION=(\S+)|aquasec\/trivy:(\S+)/g)) {
+      expect((pinned[1] ?? `v${pinned[2] ?? ""}`)).toBe(trivy);
+    }
+  });
+
   it("scan-image.sh and the cosign scripts check the installed version against that pin", () => {
     expect(readRepoFile("scripts/ci/scan-image.sh")).toMatch(/require_pinned_version scan-image trivy "\$TRIVY_VERSION"/);
     for (const script of ["sign", "verify"]) {
