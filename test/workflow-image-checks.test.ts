@@ -50,6 +50,13 @@ describe("the pushed image", () => {
     });
   });
 
+  it("is built with the project's Node on PATH, which build-image.sh reads the registry's manifest with", () => {
+    const build = job("deploy.yml", "build");
+    expect(stepsOf(build).find(usesAction("actions/setup-node"))?.with?.["node-version-file"]).toBe(".nvmrc");
+    expect(indexOf(build, usesAction("actions/setup-node"))).toBeLessThan(indexOf(build, runsScript("build-image.sh")));
+    expect(readRepoFile("scripts/ci/build-image.sh")).toContain("node -e");
+  });
+
   it("is scanned on every platform it was built for, unless it is a rollback pin", () => {
     const scan = scriptStep("scan", "scan-image.sh");
     expect(scan.env?.PLATFORMS).toBe("${{ needs.build.outputs.platforms }}");
