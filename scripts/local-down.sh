@@ -1,56 +1,83 @@
 #!/usr/bin/env bash
 # Removes everything local-up.sh made: the stacks (destroyed while the cluster
-# is there), the kind cluster, the registry container and the local state.
-# Safe to run twice.
-set -euo pipefail
+# is there), the kind cluster, the registry container, the BuildKit builder
+# and the local state.
+# Safe to run twice. It drops state, or reports something as gone, only when
+# kind, Docker or buildx answered that it is gone: when they cannot answer, it
+# stops.
+set -eEuo pipefail
 # shellcheck source=scripts/lib/local.sh
 source "$(dirname "$0")/lib/local.sh"
 
-remove_stack() { # dir
-  local dir=$1
-  if ! (cd "$dir" && pulumi stack select local >/dev/null 2>&1); then
-    info "no stack local in ${dir#"$repo_root"/}"
-    return
-  fi
-  if cluster_exists; then
-    (cd "$dir" && pulumi destroy --yes --skip-preview --stack local)
-  else
-    info "cluster is gone; dropping the state of ${dir#"$repo_root"/} without destroying"
-  fi
-  (cd "$dir" && pulumi stack rm --yes --force --preserve-config --stack local)
-  strip_salt "$dir/Pulumi.local.yaml"
-}
+step "Checking prerequisites"
+need_docker_and_kind
+[ ! -d "$state_dir" ] || need_node # the Pulumi CLI runs only when there is state
+check_tools
+check_state_folder
+info "docker, docker buildx, kind: ok"
 
 step "Destroying the stacks"
-if [ -x "${GOAPI_PULUMI:-$repo_root/node_modules/.bin/pulumi}" ]; then
-  remove_stack "$repo_root"
-  remove_stack "$addons_dir"
+if [ -d "$state_dir" ]; then
+  find_pulumi
+  probe_cluster
+  cluster_found=$found
+  [ "$cluster_found" = absent ] || check_passphrase "$repo_root" "$addons_dir"
+  for dir in "$repo_root" "$addons_dir"; do
+    probe_stack "$dir"
+    if [ "$found" = absent ]; then
+      info "no stack local in $(rel "$dir")"
+      continue
+    fi
+    if [ "$cluster_found" = present ]; then
+      stack_config "$dir"
+      run pulumi --cwd "$dir" destroy --yes --skip-preview --stack local --config-file "$stack_file" ||
+        pulumi_failed "pulumi destroy of the stack local of $(rel "$dir")"
+    else
+      info "kind lists no cluster $cluster: dropping the state of $(rel "$dir") without destroying"
+    fi
+    # --preserve-config: without it the CLI deletes the committed Pulumi.local.yaml.
+    run_quiet pulumi --cwd "$dir" stack rm --yes --force --preserve-config --stack local ||
+      pulumi_failed "removing the stack local of $(rel "$dir")"
+  done
 else
-  info "no Pulumi CLI (node_modules missing): nothing to destroy"
+  info "no local state (.pulumi): nothing to destroy"
 fi
 
 step "kind cluster '$cluster'"
-if cluster_exists; then
-  kind delete cluster --name "$cluster"
+probe_cluster
+if [ "$found" = present ]; then
+  run kind delete cluster --name "$cluster" || stop "kind could not delete the cluster $cluster; its error is above" "fix that, then $again"
 else
-  info "already gone"
+  info "already gone (kind lists no cluster $cluster)"
 fi
 
 step "Registry container $registry_container"
-if docker inspect "$registry_container" >/dev/null 2>&1; then
-  docker rm -f "$registry_container" >/dev/null
-  info "removed"
+probe_container "$registry_container"
+if [ "$found" = absent ]; then
+  info "already gone (docker lists no container $registry_container)"
 else
-  info "already gone"
+  run docker rm -f "$registry_container" >/dev/null || stop "docker could not remove the container $registry_container; its error is above" "fix that, then $again"
+  info "removed"
 fi
 
 step "BuildKit builder $builder"
-if docker buildx inspect "$builder" >/dev/null 2>&1; then
-  docker buildx rm "$builder" >/dev/null
-  info "removed (its build cache with it)"
+probe_builder
+if [ "$found" = absent ]; then
+  info "already gone (docker buildx has no builder $builder)"
 else
-  info "already gone"
+  run docker buildx rm "$builder" >/dev/null || stop "docker buildx could not remove the builder $builder; its error is above" "fix that, then $again"
+  info "removed (its build cache with it)"
 fi
 
-rm -rf "$repo_root/.pulumi"
+# Both stacks are destroyed, or their cluster confirmed gone: what is left in
+# the state folder (history, backups, stack file copies) tracks nothing of
+# theirs. A stack someone made by hand with this backend keeps it all.
+if [ -d "$state_dir" ]; then
+  run pulumi --cwd "$repo_root" stack ls --all --json >"$tmp/stacks" 2>/dev/null ||
+    pulumi_failed "listing the stacks left in .pulumi"
+  case "$(<"$tmp/stacks")" in
+    *'"name"'*) info "kept .pulumi: it holds other stacks (npx pulumi stack ls --all, with PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL)" ;;
+    *) rm -rf "$state_dir" ;;
+  esac
+fi
 step "Done: nothing of the local stack is left"

@@ -1,45 +1,46 @@
 #!/usr/bin/env bash
 # Brings up the local stack: kind cluster + local registry + add-ons, then
 # builds this checkout's API, pushes it and deploys it with Pulumi, then checks
-# it through the Ingress. Idempotent: a second run changes only what changed.
-set -euo pipefail
+# it through the Ingress. Idempotent: a second run changes only what changed,
+# and a run cut short (Ctrl-C, a failure) is finished by running it again.
+set -eEuo pipefail
 # shellcheck source=scripts/lib/local.sh
 source "$(dirname "$0")/lib/local.sh"
 
 step "Checking prerequisites"
-missing=()
-command -v docker >/dev/null || missing+=("docker is not installed (https://docs.docker.com/get-docker/)")
-if command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
-  missing+=("the Docker daemon is not reachable: start Docker Desktop or the docker service")
-fi
-if command -v docker >/dev/null && ! docker buildx version >/dev/null 2>&1; then
-  missing+=("docker buildx is not installed (https://docs.docker.com/build/install-buildx/)")
-fi
-command -v kind >/dev/null || missing+=("kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)")
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-[ "$node_major" -ge 22 ] || missing+=("Node.js 22 or newer is required (found $(node --version 2>/dev/null || echo none))")
-command -v curl >/dev/null || missing+=("curl is not installed (used for the final check)")
-if ((${#missing[@]})); then
-  for m in "${missing[@]}"; do printf 'missing: %s\n' "$m" >&2; done
-  exit 1
-fi
-info "docker, kind, node $(node --version), curl: ok"
+need_docker_and_kind
+need_node
+command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
+check_tools
+check_state_folder
+info "docker, docker buildx, kind, node $node_version, curl: ok"
 
-if [ ! -x "${GOAPI_PULUMI:-$repo_root/node_modules/.bin/pulumi}" ]; then
-  step "Installing npm dependencies (npm ci)"
-  (cd "$repo_root" && npm ci)
-fi
+find_pulumi
+check_passphrase "$repo_root" "$addons_dir"
+mkdir -p "$state_dir"
 
 step "Local registry $registry_host (container $registry_container)"
-case "$(docker inspect -f '{{.State.Running}}' "$registry_container" 2>/dev/null || echo absent)" in
-  true) info "already running" ;;
-  false) info "starting the stopped container"; docker start "$registry_container" >/dev/null ;;
-  *) docker run -d --restart=always -p "127.0.0.1:$registry_port:5000" --network bridge --name "$registry_container" registry:2 >/dev/null
-     info "started" ;;
+start_registry() {
+  run "$@" >/dev/null && return
+  port_taken && stop "port $registry_port on 127.0.0.1 is taken by another program, so the registry container $registry_container cannot start" \
+    "free the port (lsof -i :$registry_port shows who holds it), then $again"
+  stop "docker could not start the registry container $registry_container; its error is above" "fix that, then $again"
+}
+probe_container "$registry_container"
+case "$found" in
+  running) info "already running" ;;
+  stopped)
+    info "starting the stopped container"
+    start_registry docker start "$registry_container" ;;
+  absent)
+    start_registry docker run -d --restart=always -p "127.0.0.1:$registry_port:5000" --network bridge \
+      --name "$registry_container" registry:2
+    info "started" ;;
 esac
 
 step "BuildKit builder '$builder' on the host network, so builds reach $registry_host"
-if docker buildx inspect "$builder" >/dev/null 2>&1; then
+probe_builder
+if [ "$found" = present ]; then
   info "already exists"
 else
   docker buildx create --name "$builder" --driver docker-container --driver-opt network=host >/dev/null
@@ -47,15 +48,30 @@ else
 fi
 
 step "kind cluster '$cluster' (context $context)"
-if cluster_exists; then
+delete_unfinished_cluster() {
+  info "removing the cluster this run had started to create"
+  kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
+}
+probe_cluster
+if [ "$found" = present ]; then
+  kind get kubeconfig --name "$cluster" >/dev/null 2>&1 ||
+    stop "the kind cluster $cluster exists but its control plane does not answer (was its creation cut short?)" \
+      "kind delete cluster --name $cluster && $again"
   info "already exists"
 else
   info "creating it; pulling the node image can take a few minutes the first time"
-  kind create cluster --config "$kind_config"
+  on_interrupt_cleanup=delete_unfinished_cluster
+  if ! run kind create cluster --config "$kind_config"; then
+    port_taken && stop "port $http_port on 127.0.0.1 is taken by another program, so the kind cluster cannot map it for the Ingress" \
+      "free the port (sudo lsof -i :$http_port shows who holds it), then $again"
+    stop "kind could not create the cluster $cluster; its error is above" "fix that, then $again"
+  fi
+  on_interrupt_cleanup=""
 fi
 
 step "Wiring the registry into the cluster"
-for node in $(kind get nodes --name "$cluster"); do
+nodes=$(kind get nodes --name "$cluster")
+for node in $nodes; do
   dir="/etc/containerd/certs.d/$registry_host"
   docker exec "$node" mkdir -p "$dir"
   printf '[host."http://%s:5000"]\n' "$registry_container" | docker exec -i "$node" cp /dev/stdin "$dir/hosts.toml"
@@ -67,42 +83,64 @@ else
   info "registry already on the kind network"
 fi
 
+# `pulumi up` of the project in $1 against the copy of its stack file, with a
+# refresh first: a cluster deleted and re-created by hand, or objects deleted
+# with kubectl, are found missing and created again; so is an image missing
+# from a registry container created anew (the docker-build provider looks it
+# up in the registry), which is then built and pushed again.
+deploy() { # dir what
+  local dir=$1 what=$2
+  stack_config "$dir"
+  run_quiet pulumi --cwd "$stack_dir" stack select --create local || pulumi_failed "creating the stack local of $what"
+  run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" ||
+    pulumi_failed "pulumi up of $what"
+}
+
 step "Cluster add-ons: Traefik, metrics-server, registry hint (local/addons)"
-(
-  cd "$addons_dir"
-  pulumi stack select --create local
-  pulumi up --yes --skip-preview --stack local
-)
+deploy "$addons_dir" "the add-ons (local/addons)"
 
 step "Building, pushing and deploying the API (stack local)"
-(
-  cd "$repo_root"
-  pulumi stack select --create local
-  pulumi up --yes --skip-preview --stack local
-)
+deploy "$repo_root" "the API (stack local)"
 
-url=$(cd "$repo_root" && pulumi stack output url --stack local)
-token=$(cd "$repo_root" && pulumi stack output token --show-secrets --stack local)
+url=$(pulumi --cwd "$repo_root" stack output url --stack local)
+token=$(pulumi --cwd "$repo_root" stack output token --show-secrets --stack local)
 
 step "Checking $url through the Ingress"
-check() {
-  curl -fsS -o /dev/null --max-time 5 --resolve "$ingress_host:$http_port:127.0.0.1" "$@"
+api() { curl -fsS -o /dev/null --max-time 5 --resolve "$ingress_host:$http_port:127.0.0.1" "$@"; }
+# The token goes to curl on stdin, as a curl config line: never in an argument,
+# where every local user could read it in the process list.
+with_token() {
+  local t=${token//\\/\\\\}
+  t=${t//\"/\\\"}
+  printf 'header = "Authorization: Bearer %s"\n' "$t" | api --config - "$@"
 }
+# Each smoke check is a function smoke_<name>; add one by writing it and
+# listing it in smoke_checks. They run in order, after /readyz answers.
+smoke_healthz() { api "${url}healthz"; }
+smoke_list_items() { api "${url}v1/items"; }
+smoke_authenticated_write() {
+  with_token -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"smoke test","description":"created by local-up"}' "${url}v1/items"
+}
+smoke_checks=(healthz list_items authenticated_write)
+
 for attempt in $(seq 1 30); do
-  if check "${url}readyz"; then break; fi
-  [ "$attempt" -lt 30 ] || die "the API did not answer ${url}readyz through the Ingress; see README troubleshooting"
+  if api "${url}readyz" 2>/dev/null; then break; fi
+  [ "$attempt" -lt 30 ] || stop "the API did not answer ${url}readyz through the Ingress within a minute" \
+    "see \"The Ingress never becomes ready\" in README.md, then $again"
   info "waiting for ${url}readyz to answer through the Ingress (attempt $attempt/30)"
   sleep 2
 done
-check "${url}healthz" && info "GET /healthz ok"
-check "${url}v1/items" && info "GET /v1/items ok"
-check -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $token" \
-  -d '{"name":"smoke test","description":"created by local-up"}' "${url}v1/items" && info "authenticated POST /v1/items ok"
+info "GET /readyz ok"
+for check in "${smoke_checks[@]}"; do
+  "smoke_$check" || stop "the smoke check $check failed against $url; curl's error is above" "fix that, then $again"
+  info "$check ok"
+done
 
 cat <<SUMMARY
 
 The API is up at $url
-  token:        npx pulumi stack output token --show-secrets   (with the env below)
+  token:        npx pulumi stack output token --show-secrets --stack local   (with the env below)
   state:        PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=<default: local-only-passphrase>
   kubectl:      kubectl --context $context -n goapi get pods
   after a code change: npm run local:up   (rebuilds the image; rolls only what changed)

@@ -1,78 +1,147 @@
-import { runScript } from "./helpers/stubs";
+// npm run local:up and local:down on a fake machine (helpers/local-world.ts):
+// the ordinary paths, the token's way to curl, and the checkout left as it was.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { changes, LocalWorld, type ScriptRun, stopLines, token } from "./helpers/local-world";
 
-const changes = (calls: string[]) =>
-  calls.filter((c) => /^(docker (run|start|network connect|rm|buildx create|buildx rm)|kind (create|delete)|pulumi (up|destroy|stack rm))/.test(c));
+// One machine brought up once; each test works on a copy of it.
+let up: LocalWorld;
+let firstRun: ScriptRun;
+const worlds: LocalWorld[] = [];
+const copyOfUp = () => {
+  const w = new LocalWorld(up);
+  worlds.push(w);
+  return w;
+};
+beforeAll(() => {
+  up = new LocalWorld();
+  worlds.push(up);
+  firstRun = up.run("up");
+});
+afterAll(() => {
+  for (const w of worlds) {
+    w.dispose();
+  }
+});
 
-describe("local-up.sh", () => {
-  it("names every missing prerequisite and changes nothing", () => {
-    const run = runScript("scripts/local-up.sh", { STUB_DOCKER_DOWN: "1", STUB_NO_BUILDX: "1", STUB_NODE_MAJOR: "20" }, ["kind"]);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim().split("\n")).toEqual([
-      "missing: the Docker daemon is not reachable: start Docker Desktop or the docker service",
-      expect.stringMatching(/^missing: docker buildx is not installed/),
-      expect.stringMatching(/^missing: kind is not installed/),
-      "missing: Node.js 22 or newer is required (found v20.1.0)",
+const stack = (dir: string) => `--stack local --config-file <repo>/.pulumi/stack-config/${dir}/Pulumi.local.yaml`;
+const addonsUp = `pulumi --cwd <repo>/local/addons up --yes --skip-preview --refresh ${stack("goapi-local-addons")}`;
+const appUp = `pulumi --cwd <repo> up --yes --skip-preview --refresh ${stack("goapi")}`;
+const wiring = [
+  "docker exec goapi-control-plane mkdir -p /etc/containerd/certs.d/localhost:5001",
+  "docker exec -i goapi-control-plane cp /dev/stdin /etc/containerd/certs.d/localhost:5001/hosts.toml",
+];
+const selects = (dir: string) => `pulumi --cwd <repo>/.pulumi/stack-config/${dir} stack select --create local`;
+
+describe("local:up", () => {
+  it("on a fresh machine makes registry, cluster and wiring, deploys add-ons then the app, then checks it", () => {
+    expect(stopLines(firstRun)).toEqual([]);
+    expect(firstRun.code).toBe(0);
+    expect(changes(firstRun.calls)).toEqual([
+      "docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2",
+      "docker buildx create --name goapi-local --driver docker-container --driver-opt network=host",
+      "kind create cluster --config <repo>/local/kind-config.yaml",
+      ...wiring,
+      "docker network connect kind kind-registry",
+      selects("goapi-local-addons"),
+      addonsUp,
+      selects("goapi"),
+      appUp,
     ]);
-    expect(changes(run.calls)).toEqual([]);
+    expect(up.read("hosts.toml")).toBe('[host."http://kind-registry:5000"]\n');
+    expect(firstRun.calls.filter((c) => c.startsWith("curl")).map((c) => c.split(" ").at(-1))).toEqual([
+      "http://goapi.localhost/readyz",
+      "http://goapi.localhost/healthz",
+      "http://goapi.localhost/v1/items",
+      "http://goapi.localhost/v1/items",
+    ]);
+    expect(firstRun.stdout).toContain("The API is up at http://goapi.localhost/");
   });
 
-  it("on a fresh machine creates registry, cluster and wiring, then deploys add-ons and the app, then checks", () => {
-    const run = runScript("scripts/local-up.sh", {});
-    expect(run.code).toBe(0);
-    const steps = run.calls.filter((c) =>
-      /^(docker run|kind create|docker exec goapi-control-plane mkdir|docker network connect|pulumi up|curl)/.test(c),
-    );
-    expect(steps.map((c) => c.split(" ").slice(0, 2).join(" "))).toEqual([
-      "docker run",
-      "kind create",
-      "docker exec",
-      "docker network",
-      "pulumi up",
-      "pulumi up",
-      "curl -fsS",
-      "curl -fsS",
-      "curl -fsS",
-      "curl -fsS",
-    ]);
-    expect(run.calls).toContain("docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2");
-    expect(run.calls).toContain("docker buildx create --name goapi-local --driver docker-container --driver-opt network=host");
-    const firstBuild = run.calls.findIndex((c) => c.startsWith("pulumi up"));
-    expect(run.calls.findIndex((c) => c.startsWith("docker buildx create"))).toBeLessThan(firstBuild);
-    expect(run.calls.some((c) => c.startsWith("kind create cluster --config ") && c.endsWith("local/kind-config.yaml"))).toBe(true);
-    expect(run.calls).toContain("docker exec goapi-control-plane mkdir -p /etc/containerd/certs.d/localhost:5001");
-    expect(run.calls.filter((c) => c.startsWith("curl")).at(-1)).toMatch(/-X POST .*Authorization: Bearer stub-token-0123456789/);
-    expect(run.stdout).toContain("The API is up at http://goapi.localhost/");
-    expect(run.stdout).not.toContain("stub-token-0123456789");
+  it("passes the token to curl on stdin only: never in an argument, the output or a file left behind", () => {
+    const post = firstRun.calls.filter((c) => c.startsWith("curl") && c.includes("-X POST"));
+    expect(post).toHaveLength(1);
+    expect(post[0]).toContain("--config -");
+    // The stub API accepted it (the run passed), and it came as one quoted, escaped config line.
+    expect(up.read("curl-config.log")).toBe('header = "Authorization: Bearer stub-t0k\\"en\\\\with-quote-0123456789"\n');
+    const secret = token.slice(-10);
+    for (const call of firstRun.calls) {
+      expect(call).not.toContain(secret);
+    }
+    expect(firstRun.stdout + firstRun.stderr).not.toContain(secret);
+    expect(up.tmpFiles()).toEqual([]);
   });
 
-  it("skips what exists on a second run", () => {
-    const run = runScript("scripts/local-up.sh", { STUB_REGISTRY: "true", STUB_CLUSTER: "1", STUB_REGISTRY_NET: "{}", STUB_BUILDER: "1" });
+  it("hands the CLI copies of the stack files, so the committed ones stay as they are (git status clean)", () => {
+    expect(up.gitStatus()).toBe("");
+    // The stub CLI wrote its salt into the files it was given, as the real one does.
+    expect(up.stateFile("stack-config/goapi/Pulumi.local.yaml")).toMatch(/^encryptionsalt: /m);
+    expect(up.stateFile("stack-config/goapi-local-addons/Pulumi.local.yaml")).toMatch(/^encryptionsalt: /m);
+  });
+
+  it("on a second run changes nothing but re-applying the wiring and the two deploys, each with a refresh", () => {
+    const w = copyOfUp();
+    const run = w.run("up");
     expect(run.code).toBe(0);
-    expect(changes(run.calls)).toEqual(["pulumi up --yes --skip-preview --stack local", "pulumi up --yes --skip-preview --stack local"]);
+    expect(changes(run.calls)).toEqual([...wiring, selects("goapi-local-addons"), addonsUp, selects("goapi"), appUp]);
     expect(run.stdout).toContain("already running");
     expect(run.stdout).toContain("already exists");
+    expect(run.stdout).toContain("registry already on the kind network");
+    expect(w.gitStatus()).toBe("");
+  });
+
+  it("stops naming the smoke check that failed", () => {
+    const w = copyOfUp();
+    w.set("token", "another-token-0000000000");
+    const run = w.run("up");
+    expect(run.code).toBe(1);
+    const line =
+      "local:up stopped: the smoke check authenticated_write failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
+    expect(stopLines(run)).toEqual([line]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
   });
 });
 
-describe("local-down.sh", () => {
-  it("destroys the stacks while the cluster exists, then removes cluster and registry", () => {
-    const run = runScript("scripts/local-down.sh", { STUB_STACKS: "1", STUB_CLUSTER: "1", STUB_REGISTRY: "true", STUB_BUILDER: "1" });
+describe("local:down", () => {
+  it("destroys both stacks while the cluster exists, then removes cluster, registry and state; git status stays clean", () => {
+    const w = copyOfUp();
+    const run = w.run("down");
+    expect(stopLines(run)).toEqual([]);
     expect(run.code).toBe(0);
     expect(changes(run.calls)).toEqual([
-      "pulumi destroy --yes --skip-preview --stack local",
-      "pulumi stack rm --yes --force --preserve-config --stack local",
-      "pulumi destroy --yes --skip-preview --stack local",
-      "pulumi stack rm --yes --force --preserve-config --stack local",
+      `pulumi --cwd <repo> destroy --yes --skip-preview ${stack("goapi")}`,
+      "pulumi --cwd <repo> stack rm --yes --force --preserve-config --stack local",
+      `pulumi --cwd <repo>/local/addons destroy --yes --skip-preview ${stack("goapi-local-addons")}`,
+      "pulumi --cwd <repo>/local/addons stack rm --yes --force --preserve-config --stack local",
       "kind delete cluster --name goapi",
       "docker rm -f kind-registry",
       "docker buildx rm goapi-local",
     ]);
+    expect(w.has("cluster")).toBe(false);
+    expect(w.has("registry")).toBe(false);
+    expect(w.has("builder")).toBe(false);
+    expect(w.stateFiles()).toBeUndefined();
+    expect(w.gitStatus()).toBe("");
   });
 
-  it("is safe to run again when everything is gone", () => {
-    const run = runScript("scripts/local-down.sh", {});
+  it("run twice: the second run finds everything gone, says how it knows, and succeeds", () => {
+    const w = copyOfUp();
+    w.run("down");
+    const run = w.run("down");
+    expect(stopLines(run)).toEqual([]);
     expect(run.code).toBe(0);
     expect(changes(run.calls)).toEqual([]);
-    expect(run.stdout).toContain("already gone");
+    expect(run.stdout).toContain("no local state (.pulumi): nothing to destroy");
+    expect(run.stdout).toContain("already gone (kind lists no cluster goapi)");
+    expect(run.stdout).toContain("already gone (docker lists no container kind-registry)");
+    expect(run.stdout).toContain("already gone (docker buildx has no builder goapi-local)");
+  });
+});
+
+describe("the pulumi package", () => {
+  // The scripts run the CLI binary that the package's resolve() names, not its node launcher (lib/local.sh says why).
+  it("still exports resolve() from lib/resolve.js", async () => {
+    const mod = (await import(path.join(__dirname, "..", "node_modules", "pulumi", "lib", "resolve.js"))) as { resolve?: unknown };
+    expect(typeof mod.resolve).toBe("function");
   });
 });

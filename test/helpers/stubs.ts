@@ -1,41 +1,13 @@
-// Runs the local scripts against stub docker, kind, node, curl and pulumi
-// executables that record their arguments, on a PATH that holds only the
-// stubs and the few system tools the scripts use.
+// Runs a script against stub executables that record their arguments, on a
+// PATH that holds only the stubs and the few system tools the script uses.
+// (The local stack's scripts have their own stateful fake machine:
+// local-world.ts.)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
 const root = path.join(__dirname, "..", "..");
-const systemTools = ["bash", "sed", "grep", "seq", "sleep", "cat", "mkdir", "rm", "dirname", "tr", "env"];
-
-// Each stub logs "name args..." and answers from STUB_* variables.
-const stubs: Record<string, string> = {
-  docker: `case "$1 $2 $3" in
-  "info "*) [ -z "\${STUB_DOCKER_DOWN:-}" ] || exit 1 ;;
-  "inspect -f {{.State.Running}}") [ -n "\${STUB_REGISTRY:-}" ] || exit 1; echo "$STUB_REGISTRY" ;;
-  "inspect -f {{json .NetworkSettings.Networks.kind}}") echo "\${STUB_REGISTRY_NET:-null}" ;;
-  "inspect kind-registry "*) [ -n "\${STUB_REGISTRY:-}" ] || exit 1 ;;
-  "exec -i "*) cat >/dev/null ;;
-  "buildx version "*) [ -z "\${STUB_NO_BUILDX:-}" ] || exit 1 ;;
-  "buildx inspect "*) [ -n "\${STUB_BUILDER:-}" ] || exit 1 ;;
-esac`,
-  kind: `case "$1 $2" in
-  "get clusters") [ -z "\${STUB_CLUSTER:-}" ] || echo goapi ;;
-  "get nodes") echo goapi-control-plane ;;
-esac`,
-  node: `case "$1" in
-  -p) echo "\${STUB_NODE_MAJOR:-22}" ;;
-  --version) echo "v\${STUB_NODE_MAJOR:-22}.1.0" ;;
-esac`,
-  curl: `exit 0`,
-  npm: `exit 0`,
-  pulumi: `case "$*" in
-  "stack output url"*) echo http://goapi.localhost/ ;;
-  "stack output token"*) echo stub-token-0123456789 ;;
-  "stack select local") [ -n "\${STUB_STACKS:-}" ] || exit 1 ;;
-esac`,
-};
 
 export interface ScriptRun {
   code: number | null;
@@ -43,11 +15,6 @@ export interface ScriptRun {
   stderr: string;
   /** Every stub call, "tool args...", in order. */
   calls: string[];
-}
-
-export function runScript(script: string, env: Record<string, string>, omit: string[] = []): ScriptRun {
-  const chosen = Object.fromEntries(Object.entries(stubs).filter(([name]) => !omit.includes(name)));
-  return runWithStubs({ script, stubs: chosen, tools: systemTools, env: { GOAPI_PULUMI: "<stubs>/pulumi", ...env } });
 }
 
 export interface StubbedRun {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Stub curl: the API behind the Ingress answers when the cluster runs both
+# stacks' objects and can pull the deployed image from the registry. A POST
+# needs the stack's token, which it accepts only as a curl config line on
+# stdin (`--config -`); those lines are kept in curl-config.log.
+# shellcheck source=test/helpers/local-world/stub-lib.sh
+source "${0%/*}/stub-lib.sh"
+block_point "$@"
+url="" method=GET config=0 prev=""
+for a in "$@"; do
+  case $a in http://*) url=$a ;; esac
+  [ "$prev" != -X ] || method=$a
+  [ "$prev" != --config ] || [ "$a" != - ] || config=1
+  prev=$a
+done
+
+# The value of `header = "..."`, unescaped as curl does.
+header=""
+if [ "$config" = 1 ]; then
+  IFS= read -r line || true
+  printf '%s\n' "$line" >>"$W/curl-config.log"
+  quoted=${line#header = \"}
+  quoted=${quoted%\"}
+  while [ -n "$quoted" ]; do
+    c=${quoted:0:1}
+    quoted=${quoted:1}
+    if [ "$c" = "\\" ]; then
+      c=${quoted:0:1}
+      quoted=${quoted:1}
+    fi
+    header="$header$c"
+  done
+fi
+
+# The registry holds the image the app's objects name.
+image_pullable() {
+  fact objects/goapi
+  local want=${fact#*@} have
+  [ -e "$W/registry-images" ] || return 1
+  while read -r have; do [ "$have" != "$want" ] || return 0; done <"$W/registry-images"
+  return 1
+}
+serving() {
+  ! docker_down && cluster_ready && [ -e "$W/objects/goapi-local-addons" ] && [ -e "$W/objects/goapi" ] &&
+    [ -e "$W/hosts.toml" ] && [ -e "$W/registry-on-kind" ] && fact registry && [ "$fact" = running ] && image_pullable
+}
+if ! serving; then
+  echo "curl: (7) Failed to connect to goapi.localhost port 80 after 0 ms: Couldn't connect to server" >&2
+  exit 7
+fi
+case "$method ${url#http://goapi.localhost/}" in
+  "GET readyz")
+    if [ -e "$W/api-not-ready" ]; then echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; fi ;;
+  "GET healthz" | "GET v1/items") ;;
+  "POST v1/items")
+    fact token
+    if [ "$header" != "Authorization: Bearer $fact" ]; then
+      echo "curl: (22) The requested URL returned error: 401" >&2
+      exit 22
+    fi ;;
+  *) echo "curl: (22) The requested URL returned error: 404" >&2; exit 22 ;;
+esac
