@@ -126,6 +126,8 @@ describe("signing", () => {
   it("runs only what it needs next to the token: no dependency install, no program", () => {
     const runs = stepsOf(job("deploy.yml", "sign")).flatMap((s) => (s.run === undefined ? [] : [s.run]));
     expect(runs).toEqual(['scripts/ci/sign-image.sh "$IMAGE_REF"']);
+    const actions = stepsOf(job("deploy.yml", "sign")).flatMap((s) => (s.uses === undefined ? [] : [s.uses.split("@")[0]]));
+    expect(actions).toEqual(["actions/checkout", "sigstore/cosign-installer"]);
   });
 });
 
