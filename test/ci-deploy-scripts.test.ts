@@ -338,7 +338,7 @@ describe("plan.sh", () => {
     expect(pulumi).toContain("pulumi login s3://state-bucket/goapi");
     expect(pulumi).toContain("pulumi stack select dev");
     expect(pulumi).toContain(`pulumi config set --path goapi:image.ref ${image}`);
-    expect(pulumi).toContain(`pulumi preview --diff --color never --suppress-progress --save-plan ${path.join(box.dir, "plan", "plan.json")}`);
+    expect(pulumi).toContain(`pulumi preview --diff --color never --suppress-progress --policy-pack policy --save-plan ${path.join(box.dir, "plan", "plan.json")}`);
     expect(pulumi.at(-1)).toBe("pulumi logout --all");
     expect(run.outputs.fingerprint).toBe("2026-11-20T10:00:00.000Z");
     expect(run.outputs["plan-sha256"]).toMatch(/^[0-9a-f]{64}$/);
@@ -407,7 +407,7 @@ describe("apply.sh", () => {
     const run = apply();
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(ups(run)).toEqual([`pulumi up --yes --plan ${path.join(planDir, "plan.json")} --diff --color never --suppress-progress`]);
+    expect(ups(run)).toEqual([`pulumi up --yes --plan ${path.join(planDir, "plan.json")} --diff --color never --suppress-progress --policy-pack policy`]);
     expect(run.summary).toContain("## Deployed dev");
   });
 

@@ -141,7 +141,8 @@ describe("the files handed from job to job", () => {
 
   it("are the comments preview.sh writes, posted by the comment job", () => {
     const upload = uploads("preview.yml", "preview")[0];
-    expect(upload?.with).toMatchObject({ name: "preview-${{ matrix.stack }}", path: "${{ runner.temp }}/preview/comment.md" });
+    expect(upload?.with?.name).toBe("preview-${{ matrix.stack }}");
+    expect(paths(upload)).toEqual(["${{ runner.temp }}/preview/comment.md", "${{ runner.temp }}/preview/preview.txt"]);
     const comment = stepsOf(job("preview.yml", "comment"));
     expect(comment.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toMatchObject({
       pattern: "preview-*",

@@ -13,7 +13,7 @@ export const pulumiVersion = pkg.devDependencies.pulumi ?? "";
 
 const systemTools = [
   "bash", "cat", "chmod", "cut", "date", "dirname", "env", "git", "grep", "head", "mkdir", "mktemp", "mv",
-  "node", "rm", "sed", "seq", "sha256sum", "sleep", "tr", "wc",
+  "node", "npm", "rm", "sed", "seq", "sh", "sha256sum", "sleep", "tr", "wc",
 ];
 
 // Each stub appends "name args..." to $STUB_LOG; pulumi also logs what it sees of the credentials.
@@ -35,9 +35,15 @@ case "$1 $2" in
     esac ;;
   "config get") [ -n "\${STUB_PIN:-}" ] || exit 1; echo "$STUB_PIN" ;;
   "preview "*)
-    prev=""
-    for a in "$@"; do [ "$prev" != --save-plan ] || echo '{"resourcePlans":{}}' > "$a"; prev=$a; done
-    echo "\${STUB_PREVIEW_OUTPUT:-Resources: 10 unchanged}"
+    prev="" json=no
+    for a in "$@"; do [ "$prev" != --save-plan ] || echo '{"resourcePlans":{}}' > "$a"; [ "$a" != --json ] || json=yes; prev=$a; done
+    if [ "$json" = yes ]; then
+      # --json: a recorded preview (test/fixtures/previews), and whether the events were asked for.
+      echo "\${PULUMI_ENABLE_STREAMING_JSON_PREVIEW:-}" > "$STUB_DIR/json-streaming"
+      [ -z "\${STUB_PREVIEW_JSON:-}" ] || cat "$STUB_PREVIEW_JSON"
+    else
+      echo "\${STUB_PREVIEW_OUTPUT:-Resources: 10 unchanged}"
+    fi
     exit "\${STUB_PREVIEW_EXIT:-0}" ;;
   "up "*) echo "Resources: 1 updated"; exit "\${STUB_UP_EXIT:-0}" ;;
 esac`,
@@ -151,7 +157,11 @@ export function sandbox(): Sandbox {
   for (const dir of ["ci", "lib"]) {
     fs.cpSync(path.join(root, "scripts", dir), path.join(project, "scripts", dir), { recursive: true });
   }
-  for (const file of ["package.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+  // The change report (npm run report) that preview.sh runs, and the policy pack it reads from.
+  for (const dir of ["report", "policy"]) {
+    fs.cpSync(path.join(root, dir), path.join(project, dir), { recursive: true });
+  }
+  for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
     fs.copyFileSync(path.join(root, file), path.join(project, file));
   }
   fs.symlinkSync(path.join(root, "node_modules"), path.join(project, "node_modules"));

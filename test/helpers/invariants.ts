@@ -1,8 +1,11 @@
 // What every stack must hold, whatever its file says.
 import { readinessWindowSeconds } from "../../components/pod";
 import { isProduction } from "../../components/settings";
+import { evaluate } from "../../policy/evaluate";
+import { rules } from "../../policy/rules";
 import { kubeScoreFindings } from "./kube-score";
 import { k8s, schemaProblems } from "./manifests";
+import { subjectsOf } from "./policy";
 import type { StackRun } from "./stack";
 import { containsSecret, isSecretValue, raw } from "./values";
 
@@ -16,6 +19,10 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
 
     it("passes kube-score, with each suppression explained in the code", () => {
       expect(kubeScoreFindings(run().declared)).toEqual([]);
+    });
+
+    it("holds every rule of the policy pack, mandatory and advisory", () => {
+      expect(evaluate(rules, subjectsOf(run().declared, stack))).toEqual([]);
     });
 
     it("names an explicit provider on every resource, and the stack's cluster on every Kubernetes object", () => {
