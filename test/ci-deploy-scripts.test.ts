@@ -3,12 +3,21 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { appSource } from "../components/app-source";
+import { ApiImage, attestationBuildArgs } from "../components/image";
+import { apiImageArgs } from "../components/image-args";
+import { loadSettings, type ImagePlan } from "../components/settings";
+import { cliConfig } from "../scripts/stack-config";
 import { exportedState, pulumiVersion, sandbox, type CiRun } from "./helpers/ci-scripts";
+import { installMocks, settle } from "./helpers/mocks";
+import { raw } from "./helpers/values";
 
 const digest = "a".repeat(64);
 const backend = { STACK: "dev", PULUMI_BACKEND_URL: "s3://state-bucket/goapi", PULUMI_CONFIG_PASSPHRASE: "real-passphrase" };
 const kube = { KUBECONFIG_DATA: "apiVersion: v1\nkind: Config\n# the deployer" };
 const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
+/** What the committed stack files ask of the build: the program's defaults. */
+const amd64 = { platforms: "linux/amd64", cache: "true" };
 
 describe("deploy-target.sh", () => {
   const box = sandbox();
@@ -32,7 +41,7 @@ describe("deploy-target.sh", () => {
     const run = target(event, ref, sha, input);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ stack, image: "build ghcr.io/your-org/goapi" });
+    expect(run.outputs).toEqual({ stack, image: "build ghcr.io/your-org/goapi", ...amd64 });
   });
 
   it.each([
@@ -73,13 +82,13 @@ describe("deploy-target.sh", () => {
     it("passes the pin on instead of a build, for that stack only", () => {
       const ref = `ghcr.io/your-org/goapi:abcdef123456@sha256:${digest}`;
       fs.writeFileSync(pinFile, `${ref}\n`);
-      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}` });
+      expect(dispatch().outputs).toEqual({ stack: "prod", image: `pinned ${ref}`, ...amd64 });
       const dev = pinned.run("scripts/ci/deploy-target.sh", {
         GITHUB_EVENT_NAME: "push",
         GITHUB_REF: "refs/heads/main",
         GITHUB_SHA: pinned.git("rev-parse", "HEAD"),
       });
-      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi" });
+      expect(dev.outputs).toEqual({ stack: "dev", image: "build ghcr.io/your-org/goapi", ...amd64 });
     });
 
     it("refuses a pin that is not an image pinned by digest", () => {
@@ -92,6 +101,51 @@ describe("deploy-target.sh", () => {
   });
 });
 
+describe("stack-file.mjs build", () => {
+  const box = sandbox();
+  const file = path.join(box.project, "Pulumi.dev.yaml");
+  const committed = fs.readFileSync(file, "utf8");
+  const withImage = (lines: string) => committed.replace("    registry: ghcr.io/your-org\n", `    registry: ghcr.io/your-org\n${lines}`);
+  afterEach(() => {
+    fs.writeFileSync(file, committed);
+  });
+
+  it.each([
+    ["the defaults", ""],
+    ["two platforms", "    platforms: [linux/amd64, linux/arm64]\n"],
+    ["the builder's own platform", "    platforms: native\n"],
+    ["no registry cache", "    cache: false\n    platforms: [linux/arm64]\n"],
+  ])("reads %s as the program does", (_what, lines) => {
+    fs.writeFileSync(file, withImage(lines));
+    const options = Object.fromEntries(
+      box.node("scripts/ci/stack-file.mjs", "build", "Pulumi.dev.yaml").trim().split("\n").map((l) => l.split("=")),
+    ) as Record<string, string>;
+    // The goapi: keys as the program receives them, with the registry login and database password a user adds (README).
+    const goapi = Object.entries(cliConfig(file).config).filter(([k]) => k.startsWith("goapi:"));
+    const added = { registryUsername: "ci", registryPassword: "p", databasePassword: "d" };
+    const raw = { ...Object.fromEntries(goapi.map(([k, v]) => [k.slice("goapi:".length), v])), ...added };
+    const image = loadSettings("dev", raw).image;
+    if (image.kind !== "build") {
+      throw new Error("the stack file builds its image");
+    }
+    expect(options).toEqual({
+      platforms: image.platforms === "native" ? "native" : image.platforms.join(","),
+      cache: String(image.cache),
+    });
+  });
+
+  it.each([
+    ["an unknown platform", "    platforms: [linux/s390x]\n"],
+    ["a platform twice", "    platforms: [linux/amd64, linux/amd64]\n"],
+    ["a cache that is not a boolean", "    cache: maybe\n"],
+  ])("refuses %s before anything is built", (_what, lines) => {
+    fs.writeFileSync(file, withImage(lines));
+    const r = box.nodeRun(["scripts/ci/stack-file.mjs", "build", "Pulumi.dev.yaml"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/goapi:image\.(platforms|cache) must be/);
+  });
+});
+
 describe("build-image.sh", () => {
   const box = sandbox();
   const appCommit = box.git("rev-parse", "HEAD");
@@ -99,27 +153,159 @@ describe("build-image.sh", () => {
   box.git("add", ".");
   box.git("commit", "-q", "-m", "docs");
   const tree = box.git("rev-parse", "HEAD:app");
+  const tag = `ghcr.io/your-org/goapi:${tree.slice(0, 12)}`;
+  const pushed = "b".repeat(64);
+  const login = {
+    IMAGE: "build ghcr.io/your-org/goapi",
+    REGISTRY_USERNAME: "ci-bot",
+    REGISTRY_PASSWORD: "registry-secret",
+    STUB_EXPECT_PASSWORD: "registry-secret",
+    STUB_DIGEST: digest,
+    GITHUB_REPOSITORY: "your-org/goapi",
+  };
+  /** The index a build of ours pushes: one image per platform, each with its attestation manifest. */
+  const index = (platforms: string[]) =>
+    box.write(
+      `manifest-${platforms.join("+").replaceAll("/", "-")}.json`,
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.index.v1+json",
+        digest: `sha256:${pushed}`,
+        manifests: platforms.flatMap((p) => {
+          const [os, architecture] = p.split("/");
+          return [
+            { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"1".repeat(64)}`, platform: { os, architecture } },
+            { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"2".repeat(64)}`, platform: { os: "unknown", architecture: "unknown" } },
+          ];
+        }),
+      }),
+    );
+  const buildCall = (run: CiRun) => calls(run, "docker").find((c) => c.startsWith("docker buildx build "));
+  /** The value of each `--flag value` of a command line, in order. */
+  const flag = (call: string | undefined, name: string) =>
+    [...(call ?? "").matchAll(new RegExp(`(?:^| )--${name} (\\S+)`, "g"))].map((m) => m[1] ?? "");
 
   it("pushes app/ tagged with its git tree as the program tags it, and hands on the digest it pushed", () => {
-    const run = box.run("scripts/ci/build-image.sh", {
-      IMAGE: "build ghcr.io/your-org/goapi",
-      REGISTRY_USERNAME: "ci-bot",
-      REGISTRY_PASSWORD: "registry-secret",
-      STUB_EXPECT_PASSWORD: "registry-secret",
-      STUB_DIGEST: digest,
-      GITHUB_SHA: "c".repeat(40),
-    });
+    const run = box.run("scripts/ci/build-image.sh", { ...login, GITHUB_SHA: "c".repeat(40) });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs["image-ref"]).toBe(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${digest}`);
+    expect(run.outputs).toEqual({ "image-ref": `${tag}@sha256:${digest}`, source: "built", platforms: "linux/amd64" });
     const docker = calls(run, "docker");
     expect(docker[0]).toBe("docker login ghcr.io --username ci-bot --password-stdin");
     expect(run.calls).toContainEqual(expect.stringMatching(/^docker-login password-on-stdin DOCKER_CONFIG=.*goapi-ci\.\w+\/docker$/));
-    expect(docker[1]).toBe(
-      `docker buildx build app --platform linux/amd64 --build-arg VERSION=${tree.slice(0, 12)} --build-arg COMMIT=${appCommit} ` +
-        `--tag ghcr.io/your-org/goapi:${tree.slice(0, 12)} --push --metadata-file ${docker[1]?.split(" ").at(-1) ?? ""}`,
+    expect(buildCall(run)).toBe(
+      `docker buildx build app --builder goapi-ci --platform linux/amd64 ` +
+        `--build-arg VERSION=${tree.slice(0, 12)} --build-arg COMMIT=${appCommit} ` +
+        "--attest type=sbom --attest type=provenance,mode=max " +
+        "--cache-from type=registry,ref=ghcr.io/your-org/goapi:buildcache " +
+        "--cache-to type=registry,ref=ghcr.io/your-org/goapi:buildcache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true " +
+        `--tag ${tag} --push --metadata-file ${buildCall(run)?.split(" ").at(-1) ?? ""}`,
     );
     expect(run.calls.join("\n")).not.toContain("registry-secret");
+    expect(run.summary).toContain(`\`${tag}@sha256:${digest}\``);
+  });
+
+  it("builds on a docker-container builder, made once: the docker driver exports no registry cache and no attestations", () => {
+    const fresh = calls(box.run("scripts/ci/build-image.sh", login), "docker");
+    expect(fresh).toContain("docker buildx create --name goapi-ci --driver docker-container --bootstrap");
+    const again = calls(box.run("scripts/ci/build-image.sh", { ...login, STUB_BUILDER: "yes" }), "docker");
+    expect(again.some((c) => c.startsWith("docker buildx create"))).toBe(false);
+  });
+
+  it("asks BuildKit for what the program asks: build arguments, attestations, cache", async () => {
+    const run = box.run("scripts/ci/build-image.sh", login);
+    const call = buildCall(run);
+    const image: ImagePlan = { kind: "build", registry: "ghcr.io/your-org", repository: "goapi", tag: "git", platforms: ["linux/amd64"], cache: true };
+    const settings = { image };
+    const program = apiImageArgs(settings, path.join(box.project, "app"));
+    if (!("build" in program)) {
+      throw new Error("the settings build an image");
+    }
+    expect(`${program.build.repository}:${program.build.tag}`).toBe(tag);
+    expect(flag(call, "build-arg")).toEqual(Object.entries(program.build.buildArgs).map(([k, v]) => `${k}=${v}`));
+    expect(flag(call, "attest")).toEqual([attestationBuildArgs.BUILDKIT_ATTEST_SBOM, attestationBuildArgs.BUILDKIT_ATTEST_PROVENANCE]);
+    // The Image's cache options, in buildx's --cache-to syntax.
+    const declared = await installMocks("dev");
+    new ApiImage("api", { build: program.build });
+    await settle();
+    const declaredImage = raw(declared, "docker-build:index:Image") as { cacheFrom: { registry: { ref: string } }[]; cacheTo: { registry: Record<string, unknown> }[] };
+    const buildxNames: Record<string, string> = { ref: "ref", mode: "mode", imageManifest: "image-manifest", ociMediaTypes: "oci-mediatypes", ignoreError: "ignore-error" };
+    const cacheTo = Object.entries(declaredImage.cacheTo[0]?.registry ?? {}).map(([k, v]) => `${buildxNames[k] ?? k}=${String(v)}`);
+    const options = (csv: string | undefined) => (csv ?? "").split(",").sort();
+    expect(flag(call, "cache-to")).toHaveLength(1);
+    expect(options(flag(call, "cache-to")[0])).toEqual(["type=registry", ...cacheTo].sort());
+    expect(flag(call, "cache-from")).toEqual([`type=registry,ref=${declaredImage.cacheFrom[0]?.registry.ref ?? ""}`]);
+  });
+
+  it("builds the stack file's platforms, and without cache when it turns the cache off", () => {
+    const both = box.run("scripts/ci/build-image.sh", { ...login, PLATFORMS: "linux/amd64,linux/arm64", CACHE: "false" });
+    expect(both.code).toBe(0);
+    expect(flag(buildCall(both), "platform")).toEqual(["linux/amd64,linux/arm64"]);
+    expect(flag(buildCall(both), "cache-to")).toEqual([]);
+    expect(flag(buildCall(both), "cache-from")).toEqual([]);
+    expect(both.outputs.platforms).toBe("linux/amd64,linux/arm64");
+    const native = box.run("scripts/ci/build-image.sh", { ...login, PLATFORMS: "native" });
+    expect(flag(buildCall(native), "platform")).toEqual([]);
+    expect(native.outputs.platforms).toBe("");
+    const bad = box.run("scripts/ci/build-image.sh", { ...login, PLATFORMS: "linux/amd64 --push" });
+    expect(bad.code).toBe(1);
+    expect(buildCall(bad)).toBeUndefined();
+  });
+
+  describe("when the tag is already in the registry", () => {
+    it("deploys the pushed digest again, builds nothing, when it holds the platforms and our signature: a docs-only push rolls nothing", () => {
+      const run = box.run("scripts/ci/build-image.sh", { ...login, STUB_MANIFEST: index(["linux/amd64"]) });
+      expect(run.code).toBe(0);
+      expect(run.outputs).toEqual({ "image-ref": `${tag}@sha256:${pushed}`, source: "reused", platforms: "linux/amd64" });
+      expect(buildCall(run)).toBeUndefined();
+      expect(calls(run, "docker")).toContain(`docker buildx imagetools inspect ${tag} --format {{json .Manifest}}`);
+      const verify = calls(run, "cosign").find((c) => c.startsWith("cosign verify "));
+      expect(verify).toContain("--certificate-identity-regexp ^https://github\\.com/your-org/goapi/\\.github/workflows/deploy\\.yml@refs/");
+      expect(verify?.endsWith(` ${tag}@sha256:${pushed}`)).toBe(true);
+    });
+
+    it("builds over an image without our signature (pushed from elsewhere, or its scan failed)", () => {
+      const run = box.run("scripts/ci/build-image.sh", { ...login, STUB_MANIFEST: index(["linux/amd64"]), STUB_COSIGN_VERIFY_EXIT: "1" });
+      expect(run.code).toBe(0);
+      expect(run.outputs).toMatchObject({ "image-ref": `${tag}@sha256:${digest}`, source: "built" });
+      expect(run.stdout).toContain("without this repository's signature: building it again");
+    });
+
+    it("builds over an image that lacks a platform the stack file asks for, without asking for a signature", () => {
+      const run = box.run("scripts/ci/build-image.sh", { ...login, PLATFORMS: "linux/amd64,linux/arm64", STUB_MANIFEST: index(["linux/amd64"]) });
+      expect(run.outputs.source).toBe("built");
+      expect(calls(run, "cosign")).toEqual([]);
+    });
+
+    it("stops when the signature cannot be checked at all", () => {
+      const run = box.run("scripts/ci/build-image.sh", { ...login, STUB_MANIFEST: index(["linux/amd64"]), COSIGN_VERSION: "v3.1.3" });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/could not check .* \(exit 2\)/);
+      expect(buildCall(run)).toBeUndefined();
+      expect(run.outputs).toEqual({});
+    });
+  });
+
+  it("stamps the commit that last changed app/, and unknown where a shallow clone cannot tell", () => {
+    const shallow = path.join(box.dir, "shallow");
+    box.git("clone", "-q", "--depth", "1", `file://${box.project}`, shallow);
+    fs.symlinkSync(path.join(box.project, "node_modules"), path.join(shallow, "node_modules"));
+    const inShallow = box.runIn(shallow, "scripts/ci/build-image.sh", login);
+    expect(inShallow.code).toBe(0);
+    expect(flag(buildCall(inShallow), "build-arg")).toEqual([`VERSION=${tree.slice(0, 12)}`, "COMMIT=unknown"]);
+    // Three commits deep, the last change of app/ lies above the clone's boundary: known, as the program knows it.
+    fs.writeFileSync(path.join(box.project, "app", "main.go"), "package main // changed\n");
+    box.git("commit", "-q", "-am", "app");
+    const changed = box.git("rev-parse", "HEAD");
+    fs.writeFileSync(path.join(box.project, "README.md"), "docs again\n");
+    box.git("commit", "-q", "-am", "docs");
+    const deeper = path.join(box.dir, "deeper");
+    box.git("clone", "-q", "--depth", "3", `file://${box.project}`, deeper);
+    fs.symlinkSync(path.join(box.project, "node_modules"), path.join(deeper, "node_modules"));
+    const inDeeper = box.runIn(deeper, "scripts/ci/build-image.sh", login);
+    expect(flag(buildCall(inDeeper), "build-arg")).toEqual([`VERSION=${box.git("rev-parse", "HEAD:app").slice(0, 12)}`, `COMMIT=${changed}`]);
+    const source = appSource(path.join(deeper, "app"));
+    expect(source?.commit).toBe(changed);
   });
 
   it("builds nothing for a pinned image and passes the pin on", () => {
@@ -127,16 +313,11 @@ describe("build-image.sh", () => {
     const run = box.run("scripts/ci/build-image.sh", { IMAGE: `pinned ${ref}` });
     expect(run.code).toBe(0);
     expect(calls(run, "docker")).toEqual([]);
-    expect(run.outputs["image-ref"]).toBe(ref);
+    expect(run.outputs).toEqual({ "image-ref": ref, source: "pinned", platforms: "" });
   });
 
   it("fails when the build reports no digest", () => {
-    const run = box.run("scripts/ci/build-image.sh", {
-      IMAGE: "build ghcr.io/your-org/goapi",
-      REGISTRY_USERNAME: "u",
-      REGISTRY_PASSWORD: "p",
-      STUB_DIGEST: "not-a-digest",
-    });
+    const run = box.run("scripts/ci/build-image.sh", { ...login, STUB_DIGEST: "not-a-digest" });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/no image digest/);
     expect(run.outputs).toEqual({});
@@ -158,7 +339,7 @@ describe("plan.sh", () => {
     expect(pulumi).toContain("pulumi login s3://state-bucket/goapi");
     expect(pulumi).toContain("pulumi stack select dev");
     expect(pulumi).toContain(`pulumi config set --path goapi:image.ref ${image}`);
-    expect(pulumi).toContain(`pulumi preview --diff --color never --suppress-progress --save-plan ${path.join(box.dir, "plan", "plan.json")}`);
+    expect(pulumi).toContain(`pulumi preview --diff --color never --suppress-progress --policy-pack policy --save-plan ${path.join(box.dir, "plan", "plan.json")}`);
     expect(pulumi.at(-1)).toBe("pulumi logout --all");
     expect(run.outputs.fingerprint).toBe("2026-11-20T10:00:00.000Z");
     expect(run.outputs["plan-sha256"]).toMatch(/^[0-9a-f]{64}$/);
@@ -227,7 +408,7 @@ describe("apply.sh", () => {
     const run = apply();
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(ups(run)).toEqual([`pulumi up --yes --plan ${path.join(planDir, "plan.json")} --diff --color never --suppress-progress`]);
+    expect(ups(run)).toEqual([`pulumi up --yes --plan ${path.join(planDir, "plan.json")} --diff --color never --suppress-progress --policy-pack policy`]);
     expect(run.summary).toContain("## Deployed dev");
   });
 

@@ -9,11 +9,15 @@ const tools = ["sed", "head", "mktemp", "rm", "dirname", "cat"];
 
 const trivy = `case "$1" in
   --version) echo "Version: \${STUB_TRIVY_VERSION:-0.74.0}" ;;
-  image) echo "trivy-env user=\${TRIVY_USERNAME:-} password-set=\${TRIVY_PASSWORD:+yes}" >> "$STUB_LOG"
+  image) case " $* " in *" --download-db-only "*)
+           echo "trivy-db user=\${TRIVY_USERNAME:-} password-set=\${TRIVY_PASSWORD:+yes}" >> "$STUB_LOG"; exit "\${STUB_TRIVY_DB_EXIT:-0}" ;;
+         esac
+         echo "trivy-env user=\${TRIVY_USERNAME:-} password-set=\${TRIVY_PASSWORD:+yes}" >> "$STUB_LOG"
          for a in "$@"; do case "$a" in linux/arm64) exit "\${STUB_TRIVY_ARM64_EXIT:-\${STUB_TRIVY_EXIT:-0}}" ;; esac; done
          exit "\${STUB_TRIVY_EXIT:-0}" ;;
 esac`;
 const cosign = `case "$1" in
+  version) printf '  ______   ______\\n\\nGitVersion:    %s\\nGitCommit:     0000\\n' "\${STUB_COSIGN_VERSION:-v3.1.3}" ;;
   login) echo "cosign-stdin $(cat)" >> "$STUB_LOG" ;;
   sign) [ -n "\${DOCKER_CONFIG:-}" ] && echo "cosign-config $DOCKER_CONFIG" >> "$STUB_LOG"; exit "\${STUB_COSIGN_EXIT:-0}" ;;
   verify) exit "\${STUB_COSIGN_EXIT:-0}" ;;
@@ -21,7 +25,7 @@ esac`;
 
 function run(script: string, args: string[], env: Record<string, string> = {}, stubs: Record<string, string> = { trivy, cosign }) {
   const r = runWithStubs({ script: `scripts/ci/${script}`, args, stubs, tools, env: { STUB_LOG: "<stubs>/calls.log", ...env } });
-  return { ...r, tool: r.calls.filter((c) => /^(trivy|cosign) /.test(c)), notes: r.calls.filter((c) => /^(trivy-env|cosign-stdin|cosign-config) /.test(c)) };
+  return { ...r, tool: r.calls.filter((c) => /^(trivy|cosign) /.test(c)), notes: r.calls.filter((c) => /^(trivy-db|trivy-env|cosign-stdin|cosign-config) /.test(c)) };
 }
 
 describe.each(["scan-image.sh", "sign-image.sh", "verify-image.sh"])("%s", (script) => {
@@ -44,10 +48,15 @@ describe.each(["scan-image.sh", "sign-image.sh", "verify-image.sh"])("%s", (scri
 });
 
 describe("scan-image.sh", () => {
+  const dbDownload = "trivy image --download-db-only --no-progress";
+
   it("fails only on fixable HIGH and CRITICAL vulnerabilities of the digest", () => {
     const r = run("scan-image.sh", [ref]);
     expect(r.code).toBe(0);
-    expect(r.tool).toEqual([`trivy image --scanners vuln --severity HIGH,CRITICAL --ignore-unfixed --exit-code 3 --no-progress ${ref}`]);
+    expect(r.tool).toEqual([
+      dbDownload,
+      `trivy image --scanners vuln --severity HIGH,CRITICAL --ignore-unfixed --exit-code 3 --no-progress --skip-db-update ${ref}`,
+    ]);
     expect(r.stdout).toContain("no fixable HIGH or CRITICAL vulnerability");
   });
 
@@ -67,7 +76,7 @@ describe("scan-image.sh", () => {
   it("scans each platform and fails if any has findings", () => {
     const r = run("scan-image.sh", [ref], { PLATFORMS: "linux/amd64,linux/arm64", STUB_TRIVY_ARM64_EXIT: "3" });
     expect(r.code).toBe(1);
-    expect(r.tool.map((c) => c.match(/--platform (\S+)/)?.[1])).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(r.tool.slice(1).map((c) => c.match(/--platform (\S+)/)?.[1])).toEqual(["linux/amd64", "linux/arm64"]);
     expect(r.stderr).toContain(`${ref} (linux/arm64)`);
   });
 
@@ -79,10 +88,37 @@ describe("scan-image.sh", () => {
     expect(other.tool).toEqual(["trivy --version"]);
   });
 
-  it("hands registry credentials to Trivy in its environment, not its arguments", () => {
-    const r = run("scan-image.sh", [ref], { REGISTRY_USERNAME: "bot", REGISTRY_PASSWORD: "s3cret-token" });
-    expect(r.notes).toEqual(["trivy-env user=bot password-set=yes"]);
+  it("hands registry credentials to Trivy in its environment, not its arguments, for the image only", () => {
+    const r = run("scan-image.sh", [ref], {
+      REGISTRY_USERNAME: "bot",
+      REGISTRY_PASSWORD: "s3cret-token",
+      TRIVY_USERNAME: "someone",
+      TRIVY_PASSWORD: "inherited",
+      PLATFORMS: "linux/amd64,linux/arm64",
+    });
+    expect(r.code).toBe(0);
+    // The database comes anonymously from Trivy's registries, once for every platform.
+    expect(r.notes).toEqual(["trivy-db user= password-set=", "trivy-env user=bot password-set=yes", "trivy-env user=bot password-set=yes"]);
+    expect(r.tool.filter((c) => c === dbDownload)).toHaveLength(1);
     expect(r.tool.join("\n")).not.toContain("s3cret-token");
+  });
+
+  it("stops before scanning when the vulnerability database cannot be had", () => {
+    const r = run("scan-image.sh", [ref], { STUB_TRIVY_DB_EXIT: "1" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("could not download Trivy's vulnerability database");
+    expect(r.tool).toEqual([dbDownload]);
+  });
+});
+
+describe.each(["sign-image.sh", "verify-image.sh"])("%s", (script) => {
+  it("runs only the pinned cosign version", () => {
+    const env = { GITHUB_REPOSITORY: "acme/goapi", COSIGN_VERSION: "v3.1.3" };
+    expect(run(script, [ref], env).code).toBe(0);
+    const other = run(script, [ref], { ...env, STUB_COSIGN_VERSION: "v3.1.2" });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("cosign v3.1.2 is not the pinned v3.1.3");
+    expect(other.tool).toEqual(["cosign version"]);
   });
 });
 

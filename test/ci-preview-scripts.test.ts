@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { exportedState, sandbox, type CiRun, type Sandbox } from "./helpers/ci-scripts";
+import { fixturePath } from "./helpers/previews";
 
 const realToken = "tok-0123456789abcdef-real";
 const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
@@ -195,7 +196,8 @@ describe("preview.sh", () => {
         PREVIEW_KUBECONFIG: "apiVersion: v1\n# the preview identity",
         PULUMI_ACCESS_TOKEN: "must-not-reach-pulumi",
         PR_HEAD_SHA: "e".repeat(40),
-        STUB_PREVIEW_OUTPUT: "+ kubernetes:core/v1:ConfigMap goapi create",
+        STUB_PREVIEW_JSON: fixturePath("image-change", "events.jsonl"),
+        STUB_PREVIEW_OUTPUT: "~ kubernetes:apps/v1:Deployment goapi update",
         ...env,
       },
       [snapshot, path.join(box.dir, "preview")],
@@ -208,7 +210,12 @@ describe("preview.sh", () => {
     expect(run.code).toBe(0);
     const pulumi = calls(run, "pulumi");
     expect(pulumi.slice(0, 2)).toEqual(["pulumi stack init dev", expect.stringMatching(/^pulumi stack import --file .*goapi-ci\.\w+\/state\.json$/)]);
-    expect(pulumi).toContain("pulumi preview --diff --color never --suppress-progress");
+    expect(pulumi.filter((c) => c.startsWith("pulumi preview"))).toEqual([
+      "pulumi preview --json --color never --policy-pack policy",
+      "pulumi preview --diff --color never --suppress-progress --policy-pack policy",
+    ]);
+    // The event stream: the only form of --json with the policy results.
+    expect(fs.readFileSync(path.join(run.stubDir, "json-streaming"), "utf8")).toBe("true\n");
     expect(pulumi.some((c) => c.startsWith("pulumi login"))).toBe(false);
     for (const line of run.pulumiEnv) {
       expect(line).toMatch(/KUBECONFIG=\S+\/runner-\w+\/kubeconfig KUBECONFIG_DATA= PREVIEW_KUBECONFIG= BACKEND=file:\/\/\S+\/state PASSPHRASE=redacted-for-preview TOKEN=$/);
@@ -246,13 +253,55 @@ describe("preview.sh", () => {
     expect(fs.readFileSync(path.join(box.project, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/real-ciphertext|real-salt/);
   });
 
-  it("writes a comment with its marker, the source of the state and the diff", () => {
-    preview(snapshotDir(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${"1".repeat(64)}`));
+  it("writes the change report as the comment, under the stack's marker, with what was previewed", () => {
+    const run = preview(snapshotDir(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${"1".repeat(64)}`), {
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "acme/goapi",
+      GITHUB_RUN_ID: "77",
+    });
+    expect(run.code).toBe(0);
+    const lines = comment().split("\n");
+    expect(lines.slice(0, 2)).toEqual(["<!-- goapi-preview:dev -->", "### Preview of `dev`: 1 to update, 12 unchanged"]);
+    const text = comment();
+    expect(text).toContain(`Commit \`${"e".repeat(40)}\``);
+    expect(text).toContain("against the state of dev exported at 2026-11-24T05:17:00Z by https://github.com/acme/goapi/actions/runs/9");
+    expect(text).toContain("**Policy** `goapi` 0.1.0: 12 rules, all pass");
+    expect(text).toContain("| update | Deployment | `goapi` |");
+    expect(text).toContain("[job summary](https://github.com/acme/goapi/actions/runs/77)");
+    expect(text).not.toContain(box.project);
+  });
+
+  it("puts the report and the whole --diff text in the job summary", () => {
+    const run = preview(snapshotDir(undefined));
+    expect(run.summary).toContain("**Policy** `goapi` 0.1.0: 12 rules, all pass");
+    expect(run.summary).toContain("```diff\n~ kubernetes:apps/v1:Deployment goapi update\n```");
+    expect(run.summary).not.toContain("<!-- goapi-preview:");
+  });
+
+  it("fails on a mandatory policy violation, after the comment lists the findings", () => {
+    const run = preview(snapshotDir(undefined), { STUB_PREVIEW_JSON: fixturePath("policy-violation", "events.jsonl"), STUB_PREVIEW_EXIT: "255" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/::error title=preview failed::pulumi preview of dev failed \(exit 255\): an error or a mandatory policy violation/);
+    expect(comment()).toContain("3 mandatory violations (these fail preview and up)");
+    expect(comment()).toContain("| mandatory | `no-loadbalancer-service` | Service `goapi` |");
+  });
+
+  it("fails, and says so in the comment, when the preview fails", () => {
+    const run = preview(snapshotDir(undefined), { STUB_PREVIEW_JSON: fixturePath("error", "events.jsonl"), STUB_PREVIEW_EXIT: "255" });
+    expect(run.code).toBe(1);
+    expect(comment().split("\n")[1]).toMatch(/\(failed\)$/);
+    expect(comment()).toContain("goapi:autoscaling.maxReplica: is not a setting of this program");
+  });
+
+  it("falls back to the diff text when the preview printed no events", () => {
+    const run = preview(snapshotDir(undefined), { STUB_PREVIEW_JSON: "", STUB_PREVIEW_EXIT: "255", STUB_PREVIEW_OUTPUT: "error: could not load plugin" });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("::warning title=no report::");
     const text = comment();
     expect(text.split("\n")[0]).toBe("<!-- goapi-preview:dev -->");
-    expect(text).toContain("against the state of dev exported at 2026-11-24T05:17:00Z by https://github.com/acme/goapi/actions/runs/9");
-    expect(text).toContain(`Commit \`${"e".repeat(40)}\``);
-    expect(text).toContain("```diff\n+ kubernetes:core/v1:ConfigMap goapi create");
+    expect(text).toContain("**The preview failed (exit 255).**");
+    expect(text).toContain("```diff\nerror: could not load plugin");
+    expect(run.summary).toContain("error: could not load plugin");
   });
 
   it("says when there was no published state, and imports none", () => {
@@ -269,12 +318,6 @@ describe("preview.sh", () => {
     expect(calls(run, "pulumi")).toEqual([]);
   });
 
-  it("fails, and says so in the comment, when the preview fails", () => {
-    const run = preview(snapshotDir(undefined), { STUB_PREVIEW_EXIT: "255", STUB_PREVIEW_OUTPUT: "error: settings invalid" });
-    expect(run.code).toBe(1);
-    expect(comment()).toContain("**The preview failed (exit 255).**");
-    expect(comment()).toContain("error: settings invalid");
-  });
 });
 
 describe("pr-comment.sh", () => {

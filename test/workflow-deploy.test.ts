@@ -20,11 +20,11 @@ describe("a deploy", () => {
     expect((deploy.on.workflow_dispatch?.inputs as { stack: { type: string } }).stack.type).toBe("choice");
   });
 
-  it("changes a stack only after the tests of its own commit passed, the image was built and the plan saved", () => {
-    expect(ancestors("deploy.yml", "deploy")).toEqual(new Set(["target", "test", "build", "plan"]));
+  it("changes a stack only after the tests of its own commit passed, the image was built, checked and the plan saved", () => {
+    expect(ancestors("deploy.yml", "deploy")).toEqual(new Set(["target", "test", "build", "scan", "sign", "verify", "plan"]));
     expect(needsOf(job("deploy.yml", "plan"))).toEqual(expect.arrayContaining(["test", "build"]));
     expect(needsOf(job("deploy.yml", "build"))).toEqual(expect.arrayContaining(["target", "test"]));
-    for (const name of ["build", "plan", "deploy"]) {
+    for (const name of ["build", "scan", "sign", "verify", "plan", "deploy"]) {
       expect(job("deploy.yml", name).if).toBeUndefined();
     }
   });
@@ -141,7 +141,8 @@ describe("the files handed from job to job", () => {
 
   it("are the comments preview.sh writes, posted by the comment job", () => {
     const upload = uploads("preview.yml", "preview")[0];
-    expect(upload?.with).toMatchObject({ name: "preview-${{ matrix.stack }}", path: "${{ runner.temp }}/preview/comment.md" });
+    expect(upload?.with?.name).toBe("preview-${{ matrix.stack }}");
+    expect(paths(upload)).toEqual(["${{ runner.temp }}/preview/comment.md", "${{ runner.temp }}/preview/preview.txt"]);
     const comment = stepsOf(job("preview.yml", "comment"));
     expect(comment.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toMatchObject({
       pattern: "preview-*",

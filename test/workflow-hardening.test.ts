@@ -12,6 +12,9 @@ const allowedPermissions: Record<string, Record<string, string>> = {
   "deploy.yml/target": { contents: "read" },
   "deploy.yml/test": { contents: "read" },
   "deploy.yml/build": { contents: "read", packages: "write" }, // pushes to ghcr.io
+  "deploy.yml/scan": { contents: "read", packages: "read" }, // pulls the image
+  "deploy.yml/sign": { contents: "read", packages: "write", "id-token": "write" }, // pushes the signature; keyless certificate
+  "deploy.yml/verify": { contents: "read", packages: "read" }, // reads the signature
   "deploy.yml/plan": { contents: "read", "id-token": "write" }, // Pulumi Cloud OIDC
   "deploy.yml/deploy": { contents: "read", "id-token": "write" },
   "drift.yml/drift": { contents: "read", "id-token": "write" },

@@ -19,6 +19,9 @@ const backend = ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"];
 const expectedSecrets: Record<string, string[]> = {
   "preview.yml/preview/pulumi preview (pull-request code)": ["PREVIEW_KUBECONFIG_{0}"],
   "deploy.yml/build/build": ["REGISTRY_PASSWORD"],
+  "deploy.yml/scan/Scan the pushed image": ["REGISTRY_PASSWORD"],
+  "deploy.yml/sign/Sign the pushed image": ["REGISTRY_PASSWORD"],
+  "deploy.yml/verify/Verify the image's signature": ["REGISTRY_PASSWORD"],
   "deploy.yml/plan/plan": ["KUBECONFIG", ...backend],
   "deploy.yml/deploy/pulumi up --plan": ["KUBECONFIG", ...backend],
   "deploy.yml/deploy/Smoke check through the public URL": backend,
@@ -31,6 +34,9 @@ const expectedSecrets: Record<string, string[]> = {
 /** Where each credential is stored on GitHub (docs/ci.md): jobs reading them must name that environment. */
 const expectedEnvironments: Record<string, string | undefined> = {
   "deploy.yml/build": "registry",
+  "deploy.yml/scan": "registry",
+  "deploy.yml/sign": "registry",
+  "deploy.yml/verify": "registry",
   "deploy.yml/plan": "${{ needs.target.outputs.stack }}-read",
   "deploy.yml/deploy": "${{ needs.target.outputs.stack }}",
   "drift-stack.yml/state": "${{ inputs.stack }}-read",

@@ -6,7 +6,8 @@
 #   planned operation and new inputs, but not to the state it starts from, so a
 #   deploy in between would otherwise go unseen by the approver;
 # - `pulumi up --plan` runs its own preview first and stops before touching
-#   anything if the program now wants more than the plan allows.
+#   anything if the program now wants more than the plan allows;
+# - the policy pack (policy/) runs again: a mandatory violation stops the update.
 # Usage: apply.sh PLAN_DIR. Reads STACK, IMAGE_REF, EXPECTED_FINGERPRINT,
 # PLAN_SHA256, KUBECONFIG_DATA and the backend variables (lib.sh pulumi_login).
 set -euo pipefail
@@ -28,7 +29,7 @@ now=$(pulumi stack export | node "$ci_root/scripts/ci/state.mjs" fingerprint)
 [ "$now" = "${EXPECTED_FINGERPRINT:?}" ] ||
   fail "state changed since the plan" "the state of $STACK was written at $now, after the plan was made (from the state of ${EXPECTED_FINGERPRINT}); nothing was applied: run the workflow again for a new plan"
 
-pulumi up --yes --plan "$plan" --diff --color never --suppress-progress
+pulumi up --yes --plan "$plan" --diff --color never --suppress-progress --policy-pack policy
 
 {
   printf '## Deployed %s\n\n' "$STACK"

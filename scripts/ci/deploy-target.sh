@@ -5,9 +5,10 @@
 #   manual run (dispatch)   -> the chosen stack; dev only from main, prod from main or such a tag
 # Needs the history of main (checkout with fetch-depth: 0) to check the tag.
 # Reads GITHUB_EVENT_NAME, GITHUB_REF, GITHUB_SHA and INPUT_STACK (dispatch).
-# Writes the outputs stack=, and image=pinned <ref> (a rollback pin in
+# Writes the outputs stack=, image=pinned <ref> (a rollback pin in
 # .github/pins/<stack>.image, or goapi:image.ref in the stack file) or
-# image=build <repository>.
+# image=build <repository>, and how the stack file has the program build it:
+# platforms=<comma-separated, or native> and cache=<true|false>.
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -48,6 +49,8 @@ if [ -n "$pin" ]; then
 else
   image=$(node "$ci_root/scripts/ci/stack-file.mjs" image "Pulumi.$stack.yaml")
 fi
-echo "ci: $ref ($sha) deploys $stack; image: $image"
+build_options=$(node "$ci_root/scripts/ci/stack-file.mjs" build "Pulumi.$stack.yaml")
+echo "ci: $ref ($sha) deploys $stack; image: $image; ${build_options//$'\n'/, }"
 output stack "$stack"
 output image "$image"
+while IFS='=' read -r key value; do output "$key" "$value"; done <<<"$build_options"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Previews exactly what a deploy of this commit and image would change and saves
 # it as an update plan: plan.json (for `pulumi up --plan`) and preview.txt (shown
-# in the job summary, which the prod approver reads before approving).
+# in the job summary, which the prod approver reads before approving). The
+# policy pack (policy/) runs with it: a mandatory violation fails the plan.
 # Records the state it was computed from (fingerprint=, the time the state was
 # last written); apply.sh refuses to apply the plan once that has changed.
 # Usage: plan.sh OUT_DIR. Reads STACK, IMAGE_REF, KUBECONFIG_DATA and the backend
@@ -18,7 +19,7 @@ image=$(use_image "${IMAGE_REF:-}")
 fingerprint=$(pulumi stack export | node "$ci_root/scripts/ci/state.mjs" fingerprint)
 
 status=0
-pulumi preview --diff --color never --suppress-progress --save-plan "$out/plan.json" > "$out/preview.txt" 2>&1 || status=$?
+pulumi preview --diff --color never --suppress-progress --policy-pack policy --save-plan "$out/plan.json" > "$out/preview.txt" 2>&1 || status=$?
 cat "$out/preview.txt"
 
 {

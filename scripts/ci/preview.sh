@@ -10,8 +10,14 @@
 # The image: the deployed one while app/ is unchanged (same tag: its git tree),
 # else the tag the build will push with a digest of zeros (the real digest
 # exists only after the build).
-# Usage: preview.sh SNAPSHOT_DIR OUT_DIR (writes comment.md and preview.txt).
-# Reads STACK, PREVIEW_KUBECONFIG, PR_HEAD_SHA.
+# Both previews run the policy pack (policy/): a mandatory violation fails them.
+# The first prints the engine's events as JSON (the only output with the
+# policy results), from which `npm run report` writes the comment; the second
+# the --diff text for the job summary (with the report above it) and preview.txt.
+# Usage: preview.sh SNAPSHOT_DIR OUT_DIR (writes comment.md, preview.jsonl and
+# preview.txt). Reads STACK, PREVIEW_KUBECONFIG, PR_HEAD_SHA, and the run's
+# GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_RUN_ID for the comment's link
+# to the job summary.
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -65,20 +71,34 @@ else
 fi
 
 status=0
-pulumi preview --diff --color never --suppress-progress > "$out/preview.txt" 2>&1 || status=$?
+PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview --json --color never --policy-pack policy \
+  > "$out/preview.jsonl" 2> "$scratch/preview-json.stderr" || status=$?
+pulumi preview --diff --color never --suppress-progress --policy-pack policy > "$out/preview.txt" 2>&1 || true
 cat "$out/preview.txt"
 
 {
-  printf '<!-- goapi-preview:%s -->\n' "$STACK"
-  printf '### `pulumi preview` of %s\n\n' "$STACK"
   printf 'Commit `%s`, %s. Image: %s.\n\n' "${PR_HEAD_SHA:-$(git rev-parse HEAD)}" "$source_line" "$image_line"
-  if [ "$status" -eq 0 ]; then
-    printf 'Secrets show as unchanged whatever this branch does to them; values computed from them may show as changed. What a preview can and cannot show: docs/ci.md.\n\n'
-  else
-    printf '**The preview failed (exit %s).**\n\n' "$status"
-  fi
-  printf '<details open><summary>diff</summary>\n\n'
-  fenced diff "$out/preview.txt" 60000
-  printf '\n</details>\n'
-} > "$out/comment.md"
-[ "$status" -eq 0 ] || fail "preview failed" "pulumi preview of $STACK failed (exit $status)"
+  printf 'Secrets show as unchanged whatever this branch does to them; values computed from them may show as changed. What a preview can and cannot show: docs/ci.md.\n'
+} > "$scratch/intro.md"
+details=()
+if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_REPOSITORY:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
+  details=(--details-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID")
+fi
+if ! npm run --silent report -- --stack "$STACK" --json "$out/preview.jsonl" --diff "$out/preview.txt" \
+  --intro "$scratch/intro.md" --root "$project_dir" "${details[@]}" \
+  --comment-out "$out/comment.md" --summary-out "${GITHUB_STEP_SUMMARY:-/dev/null}"; then
+  # No report (the preview printed no events, e.g. it could not start): the diff text as it is.
+  warn "no report" "npm run report could not read the preview of $STACK; the comment shows the diff text"
+  cat "$scratch/preview-json.stderr" >&2
+  {
+    printf '<!-- goapi-preview:%s -->\n' "$STACK"
+    printf '### `pulumi preview` of %s\n\n' "$STACK"
+    cat "$scratch/intro.md"
+    [ "$status" -eq 0 ] || printf '\n**The preview failed (exit %s).**\n' "$status"
+    printf '\n<details open><summary>diff</summary>\n\n'
+    fenced diff "$out/preview.txt" 60000
+    printf '\n</details>\n'
+  } > "$out/comment.md"
+  fenced diff "$out/preview.txt" 900000 | summary
+fi
+[ "$status" -eq 0 ] || fail "preview failed" "pulumi preview of $STACK failed (exit $status): an error or a mandatory policy violation; see the comment and the job summary"

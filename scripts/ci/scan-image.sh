@@ -8,7 +8,8 @@
 # PLATFORMS    comma-separated, e.g. linux/amd64,linux/arm64: scan each platform
 #              of a multi-platform image (default: the one Trivy picks)
 # TRIVY_VERSION  if set, the trivy on PATH must be this version (the CI pin)
-# REGISTRY_USERNAME, REGISTRY_PASSWORD  for a private registry
+# REGISTRY_USERNAME, REGISTRY_PASSWORD  for a private registry; used for the
+#              image only, never for the vulnerability database
 # Accepted findings go in .trivyignore (one CVE id a line, with a comment why).
 # Exit: 0 clean, 1 fixable HIGH/CRITICAL found, 2 could not scan.
 set -euo pipefail
@@ -18,12 +19,14 @@ source "$(dirname "$0")/../lib/image-ref.sh"
 ref=${1:-}
 require_digest_ref "$ref" scan-image
 command -v trivy >/dev/null || { echo "scan-image: trivy is not installed (https://trivy.dev/latest/getting-started/installation/)" >&2; exit 2; }
-if [ -n "${TRIVY_VERSION:-}" ]; then
-  installed=$(trivy --version | sed -n 's/^Version: *//p' | head -n 1)
-  if [ "${installed#v}" != "${TRIVY_VERSION#v}" ]; then
-    echo "scan-image: trivy ${installed:-of unknown version} is not the pinned ${TRIVY_VERSION}" >&2
-    exit 2
-  fi
+[ -z "${TRIVY_VERSION:-}" ] ||
+  require_pinned_version scan-image trivy "$TRIVY_VERSION" "$(trivy --version | sed -n 's/^Version: *//p' | head -n 1)"
+
+# The vulnerability database comes from Trivy's own registries, fetched once and
+# anonymously: the registry credential below goes to the image's registry only.
+if ! (unset TRIVY_USERNAME TRIVY_PASSWORD && trivy image --download-db-only --no-progress); then
+  echo "scan-image: could not download Trivy's vulnerability database" >&2
+  exit 2
 fi
 if [ -n "${REGISTRY_PASSWORD:-}" ]; then
   # Trivy reads registry credentials from its environment, never from argv.
@@ -37,7 +40,7 @@ IFS=, read -r -a platforms <<<"${PLATFORMS:-}"
 severities="HIGH,CRITICAL"
 verdict=0
 for platform in "${platforms[@]}"; do
-  args=(image --scanners vuln --severity "$severities" --ignore-unfixed --exit-code 3 --no-progress)
+  args=(image --scanners vuln --severity "$severities" --ignore-unfixed --exit-code 3 --no-progress --skip-db-update)
   [ -z "$platform" ] || args+=(--platform "$platform")
   where="$ref${platform:+ ($platform)}"
   echo "scan-image: $where"

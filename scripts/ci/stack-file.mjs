@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Reads and edits a Pulumi.<stack>.yaml the way CI needs, keeping its comments.
 //   image FILE        "pinned <ref>" when goapi:image.ref pins an image, else "build <registry>/<repository>"
+//   build FILE        how the program builds the image: platforms=<p1,p2 or native> and cache=<true|false>,
+//                     one a line, with the program's defaults (components/settings.ts)
 //   strip FILE        removes the stack's encryption settings and every `secure:` value, in place;
 //                     prints the config path of each removed secret, one a line
 //   salt FILE         the encryptionsalt of the stack's passphrase secrets provider
@@ -36,6 +38,24 @@ function image(file) {
     die(`${file}: neither ${project}:image.ref nor ${project}:image.registry is set`);
   }
   process.stdout.write(`build ${registry}/${repository}\n`);
+}
+
+// The platforms the program can build and its defaults (components/settings.ts; a test keeps them equal).
+const platformNames = ["linux/amd64", "linux/arm64"];
+const defaultPlatforms = ["linux/amd64"];
+
+function build(file) {
+  const image = load(file).toJS()?.config?.[`${project}:image`] ?? {};
+  const platforms = image.platforms ?? defaultPlatforms;
+  const listed = Array.isArray(platforms) && platforms.length > 0 && new Set(platforms).size === platforms.length;
+  if (platforms !== "native" && !(listed && platforms.every((p) => platformNames.includes(p)))) {
+    die(`${file}: ${project}:image.platforms must be a list of ${platformNames.join(", ")}, or native`);
+  }
+  const cache = image.cache ?? true;
+  if (typeof cache !== "boolean") {
+    die(`${file}: ${project}:image.cache must be true or false`);
+  }
+  process.stdout.write(`platforms=${platforms === "native" ? "native" : platforms.join(",")}\ncache=${cache}\n`);
 }
 
 /** Config paths (pulumi config --path syntax) of the `secure:` values under node. */
@@ -81,11 +101,14 @@ function salt(file) {
 
 const [command, file] = process.argv.slice(2);
 if (file === undefined) {
-  die("usage: stack-file.mjs image|strip|salt FILE");
+  die("usage: stack-file.mjs image|build|strip|salt FILE");
 }
 switch (command) {
   case "image":
     image(file);
+    break;
+  case "build":
+    build(file);
     break;
   case "strip":
     strip(file);

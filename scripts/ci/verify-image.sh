@@ -9,6 +9,7 @@
 # SIGNER_WORKFLOW         the signing workflow's path (default .github/workflows/deploy.yml)
 # SIGNER_IDENTITY_REGEXP  the whole certificate identity regexp, instead of the two above
 # SIGNER_ISSUER           OIDC issuer (default GitHub Actions')
+# COSIGN_VERSION          if set, the cosign on PATH must be this version (the CI pin)
 # REGISTRY_USERNAME, REGISTRY_PASSWORD  for a private registry
 set -euo pipefail
 # shellcheck source=scripts/lib/image-ref.sh
@@ -17,6 +18,8 @@ source "$(dirname "$0")/../lib/image-ref.sh"
 ref=${1:-}
 require_digest_ref "$ref" verify-image
 command -v cosign >/dev/null || { echo "verify-image: cosign is not installed (https://docs.sigstore.dev/cosign/system_config/installation/)" >&2; exit 2; }
+[ -z "${COSIGN_VERSION:-}" ] ||
+  require_pinned_version verify-image cosign "$COSIGN_VERSION" "$(cosign version 2>/dev/null | sed -n 's/^GitVersion: *//p' | head -n 1)"
 
 # shellcheck disable=SC2016 # a sed expression: $ is a character to escape, not an expansion
 regex_quote() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }

@@ -3,7 +3,9 @@
 // Every stack through the real Pulumi engine and Kubernetes provider, with
 // the CLI and plugins this machine has (scripts/engine/preflight.ts): create,
 // a no-change preview, then a config change, a token change and an image
-// change, each previewed (what is replaced, what is updated) and applied.
+// change, each previewed (what is replaced, what is updated) and applied,
+// always with the policy pack (policy/); then a deliberately broken copy of
+// the program must fail its preview on the pack's rule.
 // Without --kubeconfig the provider renders YAML (goapi:renderYamlTo), so no
 // cluster is needed; with it, the objects go to that cluster and the check
 // also watches that the Deployment keeps its identity and its ready pods.
@@ -14,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { readPreviewOutput } from "../../report/preview-output";
 import { projectRoot } from "../stack-config";
 import { findEngine, type Engine } from "./preflight";
 import { changes, parsePreview, type Preview } from "./preview";
@@ -45,6 +48,9 @@ interface Context {
 
 class CheckFailed extends Error {}
 
+/** Every preview and up runs the pack: a mandatory violation fails them. */
+const policyPack = ["--policy-pack", "policy"];
+
 async function pulumi(ctx: Context, stack: string | undefined, args: string[], step?: string): Promise<string> {
   const full = stack === undefined ? args : [...args, "--stack", stack];
   const started = process.hrtime.bigint();
@@ -62,7 +68,7 @@ async function pulumi(ctx: Context, stack: string | undefined, args: string[], s
 
 async function preview(ctx: Context, stack: string, step: string): Promise<Preview> {
   // --json exits non-zero on errors and prints them in the document itself.
-  const p = parsePreview(await pulumi(ctx, stack, ["preview", "--json"], step));
+  const p = parsePreview(await pulumi(ctx, stack, ["preview", "--json", ...policyPack], step));
   const unexpected = p.diagnostics.filter(
     (d) => (d.severity === "warning" || d.severity === "error") && !inherentWarnings.some((w) => w.test(d.message)),
   );
@@ -126,7 +132,7 @@ async function deploymentUid(c: ClusterTarget, namespace: string): Promise<strin
 
 /** `pulumi up`; against a cluster also checks the Deployment kept its uid and never had zero ready pods. */
 async function up(ctx: Context, stack: string, step: string, namespace: string, rolling: boolean): Promise<void> {
-  const apply = pulumi(ctx, stack, ["up", "--yes", "--skip-preview"], `up: ${step}`);
+  const apply = pulumi(ctx, stack, ["up", "--yes", "--skip-preview", ...policyPack], `up: ${step}`);
   const c = ctx.cluster;
   if (c === undefined) {
     await apply;
@@ -188,6 +194,41 @@ async function keepsNamespace(ctx: Context, c: ClusterTarget, stack: string, nam
   console.log(`  createNamespace: false: the Namespace left the stack and stays in the cluster with the Deployment`);
 }
 
+/**
+ * The pack loads in the engine and stops a preview: the Deployment of the
+ * copy loses its ignoreChanges on spec.replicas, so every update would reset
+ * the HPA's count. The preview must fail with hpa-owns-replicas, read as the
+ * pull-request report reads it (the event stream).
+ */
+async function policyRefusesBrokenProgram(ctx: Context, stack: string): Promise<void> {
+  const file = path.join(ctx.project, "components", "api-service.ts");
+  const good = fs.readFileSync(file, "utf8");
+  const owned = '{ ...child, ignoreChanges: ["spec.replicas"] }';
+  if (!good.includes(owned)) {
+    throw new CheckFailed(`cannot break the program for the policy check: ${owned} is not in components/api-service.ts`);
+  }
+  fs.writeFileSync(file, good.replace(owned, "child"));
+  let out: string;
+  try {
+    const args = ["preview", "--json", "--color", "never", ...policyPack, "--stack", stack];
+    const env = { ...ctx.env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" };
+    out = await run(ctx.engine.cli, args, { cwd: ctx.project, env, maxBuffer: 64 * 2 ** 20 }).then(
+      () => "",
+      (e: unknown) => (e as { stdout?: string }).stdout ?? "",
+    );
+  } finally {
+    fs.writeFileSync(file, good);
+  }
+  if (out === "") {
+    throw new CheckFailed(`${stack}: a Deployment without ignoreChanges on spec.replicas previewed without error (or printed nothing)`);
+  }
+  const found = readPreviewOutput(out).policy?.violations.filter((v) => v.policy === "hpa-owns-replicas" && v.mandatory) ?? [];
+  if (found.length === 0) {
+    throw new CheckFailed(`${stack}: the preview of a Deployment without ignoreChanges on spec.replicas failed, but not on hpa-owns-replicas`);
+  }
+  console.log(`  policy: the broken copy failed its preview: hpa-owns-replicas: ${found.map((v) => v.message).join("; ")}`);
+}
+
 async function checkStack(ctx: Context, stack: string): Promise<void> {
   console.log(`== ${stack}`);
   const namespace = ctx.cluster ? `goapi-engine-${stack}` : "goapi";
@@ -237,8 +278,10 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
   expectChanges(stack, "image change", await preview(ctx, stack, "preview: image change"), [`replace ${job}`, `update ${deployment}`]);
   await up(ctx, stack, "image change", namespace, true);
 
-  await pulumi(ctx, stack, ["preview", "--expect-no-changes"], "preview: expect no changes");
+  await pulumi(ctx, stack, ["preview", "--expect-no-changes", ...policyPack], "preview: expect no changes");
   console.log("  preview --expect-no-changes: passed");
+
+  await policyRefusesBrokenProgram(ctx, stack);
 
   if (ctx.cluster) {
     await keepsNamespace(ctx, ctx.cluster, stack, namespace);
@@ -263,7 +306,7 @@ function copyProject(work: string): string {
   const project = path.join(work, "project");
   fs.mkdirSync(project);
   for (const entry of fs.readdirSync(projectRoot)) {
-    if (/^(Pulumi\..*yaml|index\.ts|package\.json|tsconfig.*\.json)$/.test(entry) || entry === "components") {
+    if (/^(Pulumi\..*yaml|index\.ts|package\.json|tsconfig.*\.json)$/.test(entry) || entry === "components" || entry === "policy") {
       fs.cpSync(path.join(projectRoot, entry), path.join(project, entry), { recursive: true });
     }
   }

@@ -13,6 +13,17 @@ require_digest_ref() { # <ref> <script name>
   fi
 }
 
+# Refuses any other version of a tool than the one pinned in CI, when a pin is
+# given (TRIVY_VERSION, COSIGN_VERSION: the deploy workflow sets both to what its
+# install steps install). "v" prefixes are ignored.
+require_pinned_version() { # <script name> <tool> <pinned or ""> <installed>
+  [ -n "$3" ] || return 0
+  if [ "${4#v}" != "${3#v}" ]; then
+    echo "$1: $2 ${4:-of unknown version} is not the pinned $3" >&2
+    exit 2
+  fi
+}
+
 # A private Docker config for the registry login, removed when the script exits.
 registry_login() { # <ref> <tool> ; reads REGISTRY_USERNAME, REGISTRY_PASSWORD
   [ -n "${REGISTRY_PASSWORD:-}" ] || return 0

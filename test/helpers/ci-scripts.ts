@@ -1,5 +1,5 @@
 // Runs the CI scripts (scripts/ci) in a throwaway copy of the project, a git
-// repository of its own, against stub pulumi, curl, docker and gh executables
+// repository of its own, against stub pulumi, curl, docker, cosign and gh executables
 // that record their arguments and answer from STUB_* variables. PATH holds only
 // the stubs and the few system tools the scripts use.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -13,7 +13,7 @@ export const pulumiVersion = pkg.devDependencies.pulumi ?? "";
 
 const systemTools = [
   "bash", "cat", "chmod", "cut", "date", "dirname", "env", "git", "grep", "head", "mkdir", "mktemp", "mv",
-  "node", "rm", "sed", "seq", "sha256sum", "sleep", "tr", "wc",
+  "node", "npm", "rm", "sed", "seq", "sh", "sha256sum", "sleep", "tr", "wc",
 ];
 
 // Each stub appends "name args..." to $STUB_LOG; pulumi also logs what it sees of the credentials.
@@ -35,9 +35,15 @@ case "$1 $2" in
     esac ;;
   "config get") [ -n "\${STUB_PIN:-}" ] || exit 1; echo "$STUB_PIN" ;;
   "preview "*)
-    prev=""
-    for a in "$@"; do [ "$prev" != --save-plan ] || echo '{"resourcePlans":{}}' > "$a"; prev=$a; done
-    echo "\${STUB_PREVIEW_OUTPUT:-Resources: 10 unchanged}"
+    prev="" json=no
+    for a in "$@"; do [ "$prev" != --save-plan ] || echo '{"resourcePlans":{}}' > "$a"; [ "$a" != --json ] || json=yes; prev=$a; done
+    if [ "$json" = yes ]; then
+      # --json: a recorded preview (test/fixtures/previews), and whether the events were asked for.
+      echo "\${PULUMI_ENABLE_STREAMING_JSON_PREVIEW:-}" > "$STUB_DIR/json-streaming"
+      [ -z "\${STUB_PREVIEW_JSON:-}" ] || cat "$STUB_PREVIEW_JSON"
+    else
+      echo "\${STUB_PREVIEW_OUTPUT:-Resources: 10 unchanged}"
+    fi
     exit "\${STUB_PREVIEW_EXIT:-0}" ;;
   "up "*) echo "Resources: 1 updated"; exit "\${STUB_UP_EXIT:-0}" ;;
 esac`,
@@ -72,17 +78,27 @@ case "$method $url" in
 esac
 [ -z "$out" ] || printf '%s' "$body" > "$out"
 printf '%s' "$code"`,
-  docker: `case "$1" in
-  login)
+  docker: `case "$1 $2" in
+  "login "*)
     if [ "$(cat)" = "\${STUB_EXPECT_PASSWORD:-}" ]; then
       echo "docker-login password-on-stdin DOCKER_CONFIG=\${DOCKER_CONFIG:-}" >> "$STUB_LOG"
     fi ;;
-  buildx)
+  "buildx inspect") [ -n "\${STUB_BUILDER:-}" ] || exit 1 ;;
+  "buildx imagetools")
+    # The tag's manifest, as --format '{{json .Manifest}}' prints it; no STUB_MANIFEST: not pushed yet.
+    [ -n "\${STUB_MANIFEST:-}" ] || { echo "ERROR: not found" >&2; exit 1; }
+    cat "$STUB_MANIFEST" ;;
+  "buildx build")
     prev=""
     for a in "$@"; do
       [ "$prev" != --metadata-file ] || printf '{\\n  "containerimage.digest": "sha256:%s"\\n}\\n' "$STUB_DIGEST" > "$a"
       prev=$a
     done ;;
+esac`,
+  // cosign as verify-image.sh calls it: STUB_COSIGN_VERIFY_EXIT decides whether a signature verifies.
+  cosign: `case "$1" in
+  version) printf 'GitVersion:    %s\\n' "\${STUB_COSIGN_VERSION:-v0.0.0}" ;;
+  verify) exit "\${STUB_COSIGN_VERIFY_EXIT:-0}" ;;
 esac`,
   gh: `case "$*" in
   *"actions/artifacts?name="*) cat "$STUB_ARTIFACTS" ;;
@@ -116,6 +132,8 @@ export interface Sandbox {
   /** A file in the sandbox, for STUB_* inputs. */
   write(name: string, content: string): string;
   run(script: string, env?: Record<string, string>, args?: string[]): CiRun;
+  /** As run, in another checkout of the project (a clone of it, say). */
+  runIn(checkout: string, script: string, env?: Record<string, string>, args?: string[]): CiRun;
   git(...args: string[]): string;
   /** Runs node in the project, e.g. a scripts/ci/*.js command; returns stdout, throws on failure. */
   node(...args: string[]): string;
@@ -136,8 +154,14 @@ export function sandbox(): Sandbox {
   sandboxes.push(dir);
   const project = path.join(dir, "project");
   fs.mkdirSync(path.join(project, "scripts"), { recursive: true });
-  fs.cpSync(path.join(root, "scripts", "ci"), path.join(project, "scripts", "ci"), { recursive: true });
-  for (const file of ["package.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
+  for (const dir of ["ci", "lib"]) {
+    fs.cpSync(path.join(root, "scripts", dir), path.join(project, "scripts", dir), { recursive: true });
+  }
+  // The change report (npm run report) that preview.sh runs, and the policy pack it reads from.
+  for (const dir of ["report", "policy"]) {
+    fs.cpSync(path.join(root, dir), path.join(project, dir), { recursive: true });
+  }
+  for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {
     fs.copyFileSync(path.join(root, file), path.join(project, file));
   }
   fs.symlinkSync(path.join(root, "node_modules"), path.join(project, "node_modules"));
@@ -172,7 +196,7 @@ export function sandbox(): Sandbox {
     return file;
   };
 
-  const run = (script: string, env: Record<string, string> = {}, args: string[] = []): CiRun => {
+  const runIn = (checkout: string, script: string, env: Record<string, string> = {}, args: string[] = []): CiRun => {
     const runnerTemp = fs.mkdtempSync(path.join(dir, "runner-"));
     const log = path.join(stubDir, "calls.log");
     const envLog = path.join(stubDir, "pulumi-env.log");
@@ -181,8 +205,8 @@ export function sandbox(): Sandbox {
     for (const f of [log, envLog, output, summary]) {
       fs.writeFileSync(f, "");
     }
-    const result = spawnSync(path.join(bin, "bash"), [path.join(project, script), ...args], {
-      cwd: project,
+    const result = spawnSync(path.join(bin, "bash"), [path.join(checkout, script), ...args], {
+      cwd: checkout,
       encoding: "utf8",
       env: {
         PATH: bin,
@@ -207,11 +231,12 @@ export function sandbox(): Sandbox {
       pulumiEnv: lines(envLog),
       outputs,
       summary: fs.readFileSync(summary, "utf8"),
-      project,
+      project: checkout,
       stubDir,
       runnerTemp,
     };
   };
+  const run = (script: string, env: Record<string, string> = {}, args: string[] = []) => runIn(project, script, env, args);
 
   const node = (...args: string[]) => execFileSync("node", args, { cwd: project, encoding: "utf8" });
 
@@ -220,7 +245,7 @@ export function sandbox(): Sandbox {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
-  return { dir, project, write, run, git, node, nodeRun };
+  return { dir, project, write, run, runIn, git, node, nodeRun };
 }
 
 /** A `pulumi stack export` with one resource of each kind the redaction must handle. */

@@ -3,9 +3,12 @@ import { readinessWindowSeconds } from "../../components/pod";
 import { isProduction } from "../../components/settings";
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import { evaluate } from "../../policy/evaluate";
+import { rules } from "../../policy/rules";
 import { kubeScoreFindings } from "./kube-score";
 import { k8s, nameOf, schemaProblems } from "./manifests";
 import type { Declared } from "./mocks";
+import { subjectsOf } from "./policy";
 import type { StackRun } from "./stack";
 import { containsSecret, exposes, isSecretValue, raw, reveal } from "./values";
 
@@ -34,6 +37,10 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
 
     it("passes kube-score, with each suppression explained in the code", () => {
       expect(kubeScoreFindings(run().declared)).toEqual([]);
+    });
+
+    it("holds every rule of the policy pack, mandatory and advisory", () => {
+      expect(evaluate(rules, subjectsOf(run().declared, stack))).toEqual([]);
     });
 
     it("names an explicit provider on every resource, and the stack's cluster on every Kubernetes object", () => {

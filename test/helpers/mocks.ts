@@ -3,6 +3,7 @@
 // the state a provider would return.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { reveal } from "./values";
 
 export interface Declared {
@@ -15,7 +16,26 @@ export interface Declared {
   provider?: string;
   /** A custom resource (managed by a provider), not a component. */
   custom: boolean;
+  /** The ignoreChanges resource option, as the engine receives it (recorded by installMocks). */
+  ignoreChanges?: string[];
 }
+
+interface RegisterRequest {
+  getIgnorechangesList(): string[];
+}
+
+/**
+ * The mock monitor drops resource options on the way to newResource. It calls
+ * newResource before its first await, so the options of the request being
+ * registered can be read there.
+ */
+let registering: { ignoreChanges: string[] } = { ignoreChanges: [] };
+type Register = (this: MockMonitor, req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => Promise<void>;
+const register = Reflect.get(MockMonitor.prototype, "registerResource") as Register;
+MockMonitor.prototype.registerResource = function (this: MockMonitor, req: RegisterRequest, cb: (err: unknown, res: unknown) => void) {
+  registering = { ignoreChanges: req.getIgnorechangesList() };
+  return register.call(this, req, cb);
+};
 
 const shortHash = (v: unknown) => createHash("sha256").update(JSON.stringify(reveal(v))).digest("hex").slice(0, 8);
 
@@ -65,7 +85,8 @@ export async function installMocks(
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
         const state = opts.state?.(args.type, inputs) ?? fakeState(args.type, args.name, inputs);
-        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false });
+        declared.push({ type: args.type, name: args.name, inputs, state, provider: args.provider, custom: args.custom ?? false, ...registering });
+        registering = { ignoreChanges: [] };
         return { id: `${args.name}-id`, state };
       },
       call: (args) => args.inputs as Record<string, unknown>,

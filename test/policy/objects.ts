@@ -1,0 +1,97 @@
+// Small Kubernetes objects for the policy rule tests: each builder returns a
+// compliant object; a test changes one thing to break one rule.
+import type { Subject } from "../../policy/rules";
+
+export const stack = "dev";
+const digest = `sha256:${"a".repeat(64)}`;
+
+export const labels = {
+  "app.kubernetes.io/name": "goapi",
+  "app.kubernetes.io/instance": "goapi-dev",
+  "app.kubernetes.io/managed-by": "pulumi",
+};
+
+export function subject(type: string, name: string, props: Record<string, unknown>, onStack = stack): Subject {
+  return {
+    type,
+    name,
+    urn: `urn:pulumi:${onStack}::goapi::goapi:index:ApiService$${type}::${name}`,
+    props,
+    provider: `urn:pulumi:${onStack}::goapi::pulumi:providers:kubernetes::cluster`,
+  };
+}
+
+export function container(change: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: "api",
+    image: `ghcr.io/acme/goapi@${digest}`,
+    resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+    readinessProbe: { httpGet: { path: "/readyz", port: "http" } },
+    livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    ...change,
+  };
+}
+
+export function podSpec(containers = [container()], change: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    automountServiceAccountToken: false,
+    securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+    containers,
+    ...change,
+  };
+}
+
+/** A container securityContext with `change` applied on top of the compliant one. */
+export function securedContainer(change: Record<string, unknown>): Record<string, unknown> {
+  return container({
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, ...change },
+  });
+}
+
+export function deployment(pod = podSpec(), spec: Record<string, unknown> = {}): Subject {
+  return subject("kubernetes:apps/v1:Deployment", "goapi", {
+    metadata: { name: "goapi", namespace: "goapi", labels },
+    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: pod }, ...spec },
+  });
+}
+
+export function hpa(minReplicas = 1, target = "goapi"): Subject {
+  return subject("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "goapi", {
+    metadata: { name: "goapi", namespace: "goapi", labels },
+    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, minReplicas, maxReplicas: 3 },
+  });
+}
+
+export function pdb(): Subject {
+  return subject("kubernetes:policy/v1:PodDisruptionBudget", "goapi", {
+    metadata: { name: "goapi", namespace: "goapi", labels },
+    spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+  });
+}
+
+export function service(type = "ClusterIP"): Subject {
+  return subject("kubernetes:core/v1:Service", "goapi", { metadata: { name: "goapi", labels }, spec: { type, ports: [{ port: 80 }] } });
+}
+
+export function ingress(onStack: string, tls?: unknown): Subject {
+  return subject(
+    "kubernetes:networking.k8s.io/v1:Ingress",
+    "goapi",
+    { metadata: { name: "goapi", labels }, spec: { rules: [{ host: "goapi.example.com" }], tls } },
+    onStack,
+  );
+}
+
+export function namespace(enforce?: string): Subject {
+  const podSecurity = enforce === undefined ? {} : { "pod-security.kubernetes.io/enforce": enforce };
+  return subject("kubernetes:core/v1:Namespace", "goapi", { metadata: { name: "goapi", labels: { ...labels, ...podSecurity } } });
+}
+
+export function onProvider(s: Subject, provider: string | undefined): Subject {
+  return { ...s, provider };
+}

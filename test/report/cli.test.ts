@@ -1,0 +1,83 @@
+// npm run report: arguments, files in and out, and refusals.
+import { CliIo, run, UsageError } from "../../report/cli";
+import { commentMarker } from "../../report/comment";
+import { fixtureText } from "../helpers/previews";
+
+function memoryIo(files: Record<string, string>) {
+  const written: Record<string, string> = {};
+  let stdout = "";
+  const io: CliIo = {
+    readFile: (p) => {
+      const text = files[p];
+      if (text === undefined) {
+        throw new Error("ENOENT");
+      }
+      return text;
+    },
+    writeFile: (p, t) => {
+      written[p] = t;
+    },
+    appendFile: (p, t) => {
+      written[p] = (written[p] ?? files[p] ?? "") + t;
+    },
+    stdout: (t) => {
+      stdout += t;
+    },
+  };
+  return { io, written, stdout: () => stdout };
+}
+
+const inputs = {
+  "events.jsonl": fixtureText("image-change", "events.jsonl"),
+  "diff.txt": fixtureText("image-change", "diff.txt"),
+  "intro.md": "Commit `abc`, against the state of dev.\n",
+  summary: "# earlier step\n",
+};
+
+describe("npm run report", () => {
+  it("writes the comment and appends the job summary", () => {
+    const m = memoryIo(inputs);
+    run(["--stack", "dev", "--json", "events.jsonl", "--diff", "diff.txt", "--intro", "intro.md", "--comment-out", "comment.md", "--summary-out", "summary", "--details-url", "https://github.com/acme/goapi/actions/runs/7"], m.io);
+    expect(m.written["comment.md"]?.split("\n").slice(0, 4)).toEqual([commentMarker("dev"), "### Preview of `dev`: 1 to update, 12 unchanged", "", "Commit `abc`, against the state of dev."]);
+    expect(m.written.summary).toContain("Commit `abc`, against the state of dev.");
+    expect(m.written.summary?.startsWith("# earlier step\n")).toBe(true);
+    expect(m.written.summary).toContain("Previewing update (dev)");
+    expect(m.stdout()).toBe("");
+  });
+
+  it("prints the comment when no file is named", () => {
+    const m = memoryIo(inputs);
+    run(["--stack", "dev", "--json", "events.jsonl"], m.io);
+    expect(m.stdout()).toContain("### Preview of `dev`: 1 to update, 12 unchanged");
+  });
+
+  it.each([
+    ["no stack", ["--json", "events.jsonl"], "--stack and --json are required"],
+    ["an unknown option", ["--stack", "dev", "--json", "events.jsonl", "--policy", "x"], "Unknown option '--policy'"],
+    ["a details URL that is not https", ["--stack", "dev", "--json", "events.jsonl", "--details-url", "javascript:alert(1)"], "--details-url must be an https URL"],
+  ])("refuses %s with the usage", (_, argv, message) => {
+    expect(() => { run(argv, memoryIo(inputs).io); }).toThrow(UsageError);
+    expect(() => { run(argv, memoryIo(inputs).io); }).toThrow(message);
+  });
+
+  it.each([
+    ["a missing file", { }, "cannot read preview events.jsonl"],
+    ["an empty file (the preview failed to start)", { "events.jsonl": "" }, "pulumi preview --json printed nothing"],
+    ["text that is not JSON", { "events.jsonl": "Previewing update (dev):\n" }, "events.jsonl: not JSON"],
+    ["a JSON line that is not an engine event", { "events.jsonl": '{"sequence":1,"resourcePreEvent":{"metadata":{"op":3}}}\n' }, "line 1 is not an engine event"],
+  ])("says what is wrong with %s", (_, files, message) => {
+    expect(() => { run(["--stack", "dev", "--json", "events.jsonl"], memoryIo(files).io); }).toThrow(message);
+  });
+
+  it("scrubs local paths from messages", () => {
+    const leaky = fixtureText("error", "events.jsonl").replace("is not a setting of this program", "is not a setting of /home/ann/goapi");
+    const m = memoryIo({ "events.jsonl": leaky });
+    run(["--stack", "dev", "--json", "events.jsonl"], m.io);
+    expect(m.stdout()).toContain("is not a setting of <path>");
+  });
+
+  it("refuses to publish a comment that would still hold a local path", () => {
+    const named = JSON.stringify({ steps: [{ op: "create", urn: "urn:pulumi:dev::goapi::kubernetes:core/v1:ConfigMap::/home/ann/cm" }], changeSummary: { create: 1 } });
+    expect(() => { run(["--stack", "dev", "--json", "preview.json"], memoryIo({ "preview.json": named }).io); }).toThrow("refusing to publish local paths: /home/ann/cm");
+  });
+});
