@@ -17,7 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { readPreviewOutput } from "../../report/preview-output";
-import { projectRoot } from "../stack-config";
+import { cliConfig, projectRoot } from "../stack-config";
 import { findEngine, type Engine } from "./preflight";
 import { changes, parsePreview, type Preview } from "./preview";
 
@@ -89,6 +89,41 @@ function expectChanges(stack: string, step: string, p: Preview, want: string[]):
 async function kubectl(c: ClusterTarget, args: string[]): Promise<string> {
   const { stdout } = await run(c.kubectl, ["--kubeconfig", c.kubeconfig, "--context", c.context, ...args]);
   return stdout.trim();
+}
+
+/**
+ * A cluster without a volume provisioner (the loopback plane) never binds the
+ * claim of a database in the cluster: for a stack file with
+ * goapi:database.inCluster, a PersistentVolume bound in advance to the claim
+ * the Postgres StatefulSet goapi-db makes (template "data", ordinal 0), as a
+ * provisioner would. A cluster that has one ignores it. Returns its name.
+ */
+async function provideVolume(ctx: Context, c: ClusterTarget, stack: string, namespace: string): Promise<string | undefined> {
+  const { config } = cliConfig(path.join(ctx.project, `Pulumi.${stack}.yaml`));
+  const database = JSON.parse(config["goapi:database"] ?? "{}") as { inCluster?: { storage?: string } };
+  if (database.inCluster === undefined) {
+    return undefined;
+  }
+  const claim = "data-goapi-db-0";
+  const name = `goapi-engine-check-${namespace}-${claim}`;
+  const volume = {
+    apiVersion: "v1",
+    kind: "PersistentVolume",
+    metadata: { name },
+    spec: {
+      capacity: { storage: database.inCluster.storage ?? "1Gi" },
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: "",
+      persistentVolumeReclaimPolicy: "Retain",
+      claimRef: { namespace, name: claim },
+      hostPath: { path: `/var/lib/goapi-engine-check/${namespace}/${claim}` },
+    },
+  };
+  const file = path.join(ctx.work, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify(volume));
+  await kubectl(c, ["apply", "--filename", file]);
+  console.log(`  volume: PersistentVolume ${name} bound in advance to ${namespace}/${claim}`);
+  return name;
 }
 
 /**
@@ -254,6 +289,7 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
     throw new CheckFailed(`${stack}: the first preview does more than create: ${changes(created).join(", ")}`);
   }
   console.log(`  preview: create ${created.steps.filter((s) => s.op === "create").length} resources`);
+  const volume = ctx.cluster ? await provideVolume(ctx, ctx.cluster, stack, namespace) : undefined;
   await up(ctx, stack, "create", namespace, false);
   expectChanges(stack, "no-change preview", await preview(ctx, stack, "preview: no change"), []);
   if (ctx.cluster) {
@@ -285,6 +321,10 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
 
   if (ctx.cluster) {
     await keepsNamespace(ctx, ctx.cluster, stack, namespace);
+  }
+  if (ctx.cluster && volume !== undefined) {
+    // Released once its claim goes with the namespace; removed then.
+    await kubectl(ctx.cluster, ["delete", "persistentvolume", volume, "--wait=false"]);
   }
 
   if (!ctx.cluster) {
