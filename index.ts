@@ -1,4 +1,4 @@
-// The composition: stack settings -> cluster provider -> image -> service.
+// The composition: stack settings -> cluster provider -> image -> service (with its database).
 import * as path from "node:path";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
@@ -18,10 +18,13 @@ const imageArgs = apiImageArgs(settings, path.join(__dirname, "app"));
 const builder = "build" in imageArgs ? new dockerbuild.Provider("image-builder", imageBuilderArgs) : undefined;
 const image = new ApiImage("api", imageArgs, { provider: builder });
 
-// Without a configured token, one is generated once and kept (secret) in state.
-const apiToken =
-  settings.apiToken ??
-  new random.RandomPassword("api-token", { length: 40, special: false }, { provider: new random.Provider("random") }).result;
+// A secret the stack does not set is generated once and kept (secret) in state.
+let randomProvider: random.Provider | undefined;
+const generated = (name: string) =>
+  new random.RandomPassword(name, { length: 40, special: false }, { provider: (randomProvider ??= new random.Provider("random")) }).result;
+const apiToken = settings.apiToken ?? generated("api-token");
+// The external database's password, or the in-cluster one's (generated unless set).
+const databasePassword = settings.databasePassword ?? generated("database-password");
 
 const api = new ApiService(
   "goapi",
@@ -32,6 +35,7 @@ const api = new ApiService(
     appEnv: settings.stack,
     app: settings.app,
     apiToken,
+    database: { ...settings.database, password: databasePassword },
     resources: settings.resources,
     autoscaling: settings.autoscaling,
     ingress: settings.ingress,
@@ -47,4 +51,5 @@ export const kubeContext = settings.kubeContext;
 export const deploymentName = api.deploymentName;
 export const serviceName = api.serviceName;
 export const ingressName = api.ingressName;
+export const migrationJob = api.migrationJobName;
 export const token = pulumi.secret(apiToken);

@@ -1,11 +1,21 @@
 // ApiService: everything the API needs in its namespace: identity, config,
-// secret, workload, Service, Ingress, autoscaling, disruption budget and
-// network policy, all selecting the same pods.
+// secrets, its database (a PostgreSQL pod of its own, or the way out to an
+// external one), the schema migration, workload, Service, Ingress,
+// autoscaling, disruption budget and network policy, all selecting the same pods.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { apiPort, metricsPort, tokenEnv } from "./app-contract";
+import { apiPort, database as appDatabase, databaseUrlEnv, metricsPort, tokenEnv } from "./app-contract";
+import { databaseUrl, DatabaseSettings } from "./database";
+import { databaseEgress, DatabaseEndpoint, dnsEgress } from "./egress";
 import { labelsFor } from "./labels";
+import { SchemaMigration } from "./migration";
 import { podSpec } from "./pod";
+import { Postgres } from "./postgres";
+
+/** Connections a migration run opens. */
+const migrationConnections = 1;
+/** Beyond the pools: the superuser reserve and someone with psql. */
+const spareConnections = 5;
 
 export interface ApiServiceArgs {
   /** Image pinned by digest. */
@@ -24,6 +34,8 @@ export interface ApiServiceArgs {
   };
   /** Bearer token for writes; kept secret end to end. */
   apiToken: pulumi.Input<string>;
+  /** Where the database is, how the app uses it, and its password (kept secret end to end). */
+  database: DatabaseSettings & { password: pulumi.Input<string> };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   autoscaling: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
   ingress: {
@@ -42,12 +54,16 @@ export class ApiService extends pulumi.ComponentResource {
   public readonly deploymentName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   public readonly ingressName: pulumi.Output<string>;
+  /** The Job that migrated the schema for the image now deployed (kubectl logs job/<name>). */
+  public readonly migrationJobName: pulumi.Output<string>;
   public readonly url: string;
 
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("goapi:index:ApiService", name, {}, opts);
     const child = { parent: this };
-    const labels = labelsFor(name, args.appEnv);
+    const labels = labelsFor({ instance: name, stack: args.appEnv, component: "api" });
+    // Its own instance: the API's selector must not pick up the migration's pods.
+    const migrationLabels = labelsFor({ instance: `${name}-migrate`, app: name, stack: args.appEnv, component: "migration" });
     const meta = () => ({ name, namespace: this.namespace, labels: labels.all });
     // No name: the provider names them <name>-<random suffix>, so a change
     // creates a new object before the old one goes, and the Deployment's
@@ -90,12 +106,40 @@ export class ApiService extends pulumi.ComponentResource {
       DRAIN_DELAY: `${args.app.drainDelaySeconds}s`,
       SHUTDOWN_TIMEOUT: `${args.app.shutdownTimeoutSeconds}s`,
       MAX_BODY_BYTES: String(args.app.maxBodyBytes),
+      DB_MAX_CONNS: String(args.database.maxConns),
+      DB_STATEMENT_TIMEOUT: `${args.database.statementTimeoutMilliseconds}ms`,
     };
     const config = new k8s.core.v1.ConfigMap(name, { metadata: autoNamed(), immutable: true, data: configData }, child);
 
     // The Kubernetes SDK marks a Secret's data secret, even from a plain token.
     const secretData = pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token }));
     const secret = new k8s.core.v1.Secret(name, { metadata: autoNamed(), immutable: true, type: "Opaque", stringData: secretData }, child);
+
+    const db = this.databaseOf(name, args, [labels.selector, migrationLabels.selector]);
+    // A Secret of its own, so that a new token rolls the pods without running
+    // the migration, and a new DATABASE_URL runs it (against the new
+    // database) before the pods roll.
+    const databaseSecret = new k8s.core.v1.Secret(
+      `${name}-database-url`,
+      { metadata: autoNamed(), immutable: true, type: "Opaque", stringData: db.url.apply((url) => ({ [databaseUrlEnv]: url })) },
+      child,
+    );
+    const toDatabase = databaseEgress(db.endpoint);
+
+    const migration = new SchemaMigration(
+      `${name}-migrate`,
+      {
+        image: args.image,
+        namespace: this.namespace,
+        labels: migrationLabels,
+        serviceAccountName: account.metadata.name,
+        databaseSecretName: databaseSecret.metadata.name,
+        databaseEgress: toDatabase,
+        // An in-cluster database must answer before the migration starts.
+        waitFor: db.server === undefined ? [] : [db.server],
+      },
+      child,
+    );
 
     const singlePod = args.autoscaling.minReplicas === 1;
     const deployment = new k8s.apps.v1.Deployment(
@@ -139,6 +183,7 @@ export class ApiService extends pulumi.ComponentResource {
               serviceAccountName: account.metadata.name,
               configMapName: config.metadata.name,
               secretName: secret.metadata.name,
+              databaseSecretName: databaseSecret.metadata.name,
               resources: args.resources,
               drainDelaySeconds: args.app.drainDelaySeconds,
               shutdownTimeoutSeconds: args.app.shutdownTimeoutSeconds,
@@ -148,7 +193,9 @@ export class ApiService extends pulumi.ComponentResource {
           },
         },
       },
-      { ...child, ignoreChanges: ["spec.replicas"] },
+      // The pods of a new image start only after its migration completed;
+      // a failed migration leaves the running pods as they are.
+      { ...child, ignoreChanges: ["spec.replicas"], dependsOn: [migration] },
     );
 
     const service = new k8s.core.v1.Service(
@@ -241,10 +288,10 @@ export class ApiService extends pulumi.ComponentResource {
         metadata: meta(),
         spec: {
           podSelector: { matchLabels: labels.selector },
-          // The API calls nothing, so no egress at all (not even DNS) is allowed.
           policyTypes: ["Ingress", "Egress"],
           ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
-          egress: [],
+          // The API calls only its database, found by name through the cluster DNS.
+          egress: [dnsEgress, toDatabase],
         },
       },
       child,
@@ -253,13 +300,48 @@ export class ApiService extends pulumi.ComponentResource {
     this.deploymentName = deployment.metadata.name;
     this.serviceName = service.metadata.name;
     this.ingressName = ingress.metadata.name;
+    this.migrationJobName = migration.jobName;
     this.url = `${tls ? "https" : "http"}://${args.ingress.host}${args.ingress.path}`;
     this.registerOutputs({
       namespace: this.namespace,
+      migrationJobName: this.migrationJobName,
       deploymentName: this.deploymentName,
       serviceName: this.serviceName,
       ingressName: this.ingressName,
       url: this.url,
     });
+  }
+
+  /**
+   * The database's URL and where the egress rules find it: a Postgres of the
+   * service's own (sized for every pod's pools, open only to `clients`), or
+   * the external server of the settings.
+   */
+  private databaseOf(
+    name: string,
+    args: ApiServiceArgs,
+    clients: Record<string, string>[],
+  ): { url: pulumi.Output<string>; endpoint: DatabaseEndpoint; server?: Postgres } {
+    const { placement, password } = args.database;
+    if (placement.kind === "external") {
+      const { host, port, name: databaseName, user, sslmode, cidrs } = placement;
+      return { url: databaseUrl({ user, password, host, port, database: databaseName, sslmode }), endpoint: { kind: "external", port, cidrs } };
+    }
+    // Every pod a rolling update can run at once (one surge), each with its pool and readiness connection.
+    const pods = args.autoscaling.maxReplicas + 1;
+    const server = new Postgres(
+      `${name}-db`,
+      {
+        namespace: this.namespace,
+        appEnv: args.appEnv,
+        password,
+        storage: placement.storage,
+        storageClassName: placement.storageClassName,
+        maxConnections: pods * (args.database.maxConns + appDatabase.readinessConnections) + migrationConnections + spareConnections,
+        clients,
+      },
+      { parent: this },
+    );
+    return { url: server.url, endpoint: { kind: "inCluster", port: server.port, selector: server.selector }, server };
   }
 }

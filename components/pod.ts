@@ -1,8 +1,8 @@
 // The API pod: restricted security context, probes on distinct endpoints,
-// env from the ConfigMap and Secret, a grace period the drain fits in.
+// env from the ConfigMap and Secrets, a grace period the drain fits in.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { apiPort, appUid, metricsPort, probePaths, terminationSlackSeconds, tokenEnv } from "./app-contract";
+import { apiPort, appUid, databaseUrlEnv, metricsPort, probePaths, terminationSlackSeconds, tokenEnv } from "./app-contract";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 
@@ -11,6 +11,8 @@ export interface PodArgs {
   serviceAccountName: pulumi.Input<string>;
   configMapName: pulumi.Input<string>;
   secretName: pulumi.Input<string>;
+  /** The Secret that holds DATABASE_URL. */
+  databaseSecretName: pulumi.Input<string>;
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
   drainDelaySeconds: number;
   shutdownTimeoutSeconds: number;
@@ -37,19 +39,31 @@ const probe = (path: string, periodSeconds: number, failureThreshold: number) =>
   timeoutSeconds: 2,
 });
 
+/** Pod Security "restricted" for a pod of one fixed non-root user. */
+export function restrictedPodSecurity(uid: number): k8s.types.input.core.v1.PodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Pod Security "restricted" for a container, with a read-only root file system. */
+export function restrictedContainerSecurity(uid: number): k8s.types.input.core.v1.SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
 export function podSpec(a: PodArgs): PodSpec {
   return {
     serviceAccountName: a.serviceAccountName,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     terminationGracePeriodSeconds: a.drainDelaySeconds + a.shutdownTimeoutSeconds + terminationSlackSeconds,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: appUid,
-      runAsGroup: appUid,
-      fsGroup: appUid,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPodSecurity(appUid),
     topologySpreadConstraints: a.spread
       ? ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
           topologyKey,
@@ -68,7 +82,10 @@ export function podSpec(a: PodArgs): PodSpec {
           { name: "metrics", containerPort: metricsPort, protocol: "TCP" },
         ],
         envFrom: [{ configMapRef: { name: a.configMapName } }],
-        env: [{ name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } }],
+        env: [
+          { name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } },
+          { name: databaseUrlEnv, valueFrom: { secretKeyRef: { name: a.databaseSecretName, key: databaseUrlEnv } } },
+        ],
         // The root file system is read-only: local storage is the container's logs.
         resources: {
           requests: { ...a.resources.requests, "ephemeral-storage": ephemeralStorage.request },
@@ -79,15 +96,7 @@ export function podSpec(a: PodArgs): PodSpec {
         startupProbe: probe(probePaths.startup, 1, 30),
         livenessProbe: probe(probePaths.liveness, 10, 3),
         readinessProbe: probe(probePaths.readiness, readiness.periodSeconds, readiness.failureThreshold),
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          runAsNonRoot: true,
-          runAsUser: appUid,
-          runAsGroup: appUid,
-          capabilities: { drop: ["ALL"] },
-          seccompProfile: { type: "RuntimeDefault" },
-        },
+        securityContext: restrictedContainerSecurity(appUid),
       },
     ],
   };

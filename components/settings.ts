@@ -1,8 +1,12 @@
 // The only reader of stack configuration. It validates every `goapi:` key at
 // once, applies defaults and returns plain typed settings, so a bad stack file
 // fails with a list of problems before any resource is declared.
+import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { database as appDatabase, databaseUrlEnv } from "./app-contract";
+import { DatabasePlacement, DatabaseSettings, encryptedSslModes, parseCidr, postgresPort, sslModes, withinCidrs } from "./database";
+import { goDurationMilliseconds } from "./duration";
 import { readinessWindowSeconds } from "./pod";
 import { parseQuantity } from "./quantity";
 import {
@@ -17,7 +21,22 @@ import {
 } from "./names";
 
 /** Variables the ApiService sets itself; app.env may not override them. */
-export const reservedEnv = ["API_TOKEN", "PORT", "METRICS_PORT", "APP_ENV", "LOG_LEVEL", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT", "MAX_BODY_BYTES"];
+export const reservedEnv = [
+  "API_TOKEN",
+  databaseUrlEnv,
+  "PORT",
+  "METRICS_PORT",
+  "APP_ENV",
+  "LOG_LEVEL",
+  "DRAIN_DELAY",
+  "SHUTDOWN_TIMEOUT",
+  "MAX_BODY_BYTES",
+  "DB_MAX_CONNS",
+  "DB_STATEMENT_TIMEOUT",
+];
+
+/** The app's WRITE_TIMEOUT when app.env does not set it; DB_STATEMENT_TIMEOUT must stay below it. */
+const appWriteTimeoutMilliseconds = 10_000;
 
 /** Kubernetes' default grace period; the app refuses drain + shutdown at or above it. */
 const appGraceLimitSeconds = 30;
@@ -103,6 +122,37 @@ const appSchema = z.strictObject({
     .default({}),
 });
 
+const placementChoice = "inCluster (a PostgreSQL pod of the stack's own) or external (an existing database, with the secret goapi:databasePassword)";
+
+/** A PostgreSQL role or database name that needs no quoting. */
+const identifier = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const databaseSchema = z.strictObject(
+  {
+    inCluster: z
+      .strictObject({
+        storage: quantity.default("1Gi"),
+        storageClassName: z.string().regex(hostName, "must be a StorageClass name").optional(),
+      })
+      .optional(),
+    external: z
+      .strictObject({
+        host: z
+          .string({ error: "is required: the database server's DNS name or IP address" })
+          .refine((h) => hostName.test(h) || isIP(h) !== 0, { message: "must be a lower-case DNS name or an IP address" }),
+        port: count(1, 65535).default(postgresPort),
+        name: z.string().regex(identifier, "must be a lower-case PostgreSQL name such as goapi").default("goapi"),
+        user: z.string().regex(identifier, "must be a lower-case PostgreSQL role name such as goapi").default("goapi"),
+        sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(", ")}` }).default("verify-full"),
+        cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { message: "must be a CIDR such as 10.0.0.0/16" })).default([]),
+      })
+      .optional(),
+    maxConns: count(1, 100).default(appDatabase.maxConns),
+    statementTimeoutMilliseconds: z.int().min(100, "must be at least 100").default(5000),
+  },
+  { error: (issue) => (issue.code === "invalid_type" ? "must be an object with inCluster or external" : undefined) },
+);
+
 const schema = z.strictObject({
   kubeContext: z.string({ error: "is required: the kubeconfig context of the target cluster" }).min(1, "is required"),
   kubeconfig: z.string().optional(),
@@ -118,6 +168,10 @@ const schema = z.strictObject({
   resources: resourcesSchema.prefault({}),
   ingress: ingressSchema,
   app: appSchema.prefault({}),
+  // Optional here and required by crossCheck, so that its absence does not hide the other problems.
+  database: databaseSchema.optional(),
+  /** The external database user's password, or the in-cluster database's instead of a generated one. */
+  databasePassword: z.string().min(1).optional(),
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
 });
@@ -164,6 +218,43 @@ function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
   if (isProduction(stack) && s.ingress.tls === undefined) {
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
   }
+  crossCheckDatabase(s, stack, issue);
+}
+
+function crossCheckDatabase(s: Raw, stack: string, issue: (path: (string | number)[], message: string) => void): void {
+  if (s.database === undefined) {
+    issue(["database"], `is required: ${placementChoice}`);
+    return;
+  }
+  const { inCluster, external } = s.database;
+  if (inCluster === undefined && external === undefined) {
+    issue(["database"], `needs one of ${placementChoice}`);
+  }
+  if (inCluster !== undefined && external !== undefined) {
+    issue(["database"], "sets both inCluster and external: keep one");
+  }
+  if (inCluster !== undefined && isProduction(stack)) {
+    issue(["database", "inCluster"], `is not for the ${stack} stack: it is a single PostgreSQL pod without backups or failover; use external`);
+  }
+  if (external !== undefined) {
+    if (s.databasePassword === undefined) {
+      issue(["databasePassword"], "is required with database.external: pulumi config set --secret goapi:databasePassword");
+    }
+    if (isIP(external.host) !== 0 && external.cidrs.length > 0 && !withinCidrs(external.host, external.cidrs)) {
+      issue(["database", "external", "host"], `(${external.host}) is outside database.external.cidrs: the NetworkPolicy would block it`);
+    }
+    if (isProduction(stack) && !encryptedSslModes.includes(external.sslmode)) {
+      issue(["database", "external", "sslmode"], `must be ${encryptedSslModes.join(", ")} on the ${stack} stack: the connection carries the password`);
+    }
+  }
+  const writeTimeout = s.app.env.WRITE_TIMEOUT;
+  const writeTimeoutMilliseconds = writeTimeout === undefined ? appWriteTimeoutMilliseconds : goDurationMilliseconds(writeTimeout);
+  if (writeTimeoutMilliseconds !== undefined && s.database.statementTimeoutMilliseconds >= writeTimeoutMilliseconds) {
+    issue(
+      ["database", "statementTimeoutMilliseconds"],
+      `(${s.database.statementTimeoutMilliseconds}) must stay below the app's WRITE_TIMEOUT (${writeTimeout ?? "10s"}), or a slow query outlives its response`,
+    );
+  }
 }
 
 /**
@@ -187,7 +278,7 @@ export function isProduction(stack: string): boolean {
 }
 
 /** Keys whose values are plain strings; every other key holds YAML that the CLI passes as JSON. */
-const stringKeys = new Set(["kubeContext", "kubeconfig", "namespace", "renderYamlTo", "registryUsername", "registryPassword", "apiToken"]);
+const stringKeys = new Set(["kubeContext", "kubeconfig", "namespace", "renderYamlTo", "registryUsername", "registryPassword", "apiToken", "databasePassword"]);
 
 /** Either a prebuilt image to deploy, or how to build and push one. */
 export type ImagePlan =
@@ -203,11 +294,13 @@ export type ImagePlan =
     };
 
 /** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
-export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken"> & {
+export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken" | "database" | "databasePassword"> & {
   stack: string;
   image: ImagePlan;
   registryPassword?: pulumi.Output<string>;
   apiToken?: pulumi.Output<string>;
+  database: DatabaseSettings;
+  databasePassword?: pulumi.Output<string>;
 };
 
 /** Thrown with every problem found, one per line. */
@@ -249,14 +342,33 @@ export function loadSettings(stack: string, raw: Record<string, string>): Settin
   if (!result.success || problems.length > 0) {
     throw new SettingsError(`Stack '${stack}' has invalid configuration (nothing was changed):\n${problems.join("\n")}`);
   }
-  const { image, registryPassword, apiToken, ...plain } = result.data;
+  const { image, registryPassword, apiToken, database, databasePassword, ...plain } = result.data;
+  const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
   return {
     ...plain,
     stack,
     image: imagePlan(image),
-    registryPassword: registryPassword === undefined ? undefined : pulumi.secret(registryPassword),
-    apiToken: apiToken === undefined ? undefined : pulumi.secret(apiToken),
+    registryPassword: secret(registryPassword),
+    apiToken: secret(apiToken),
+    database: databaseOf(database),
+    databasePassword: secret(databasePassword),
   };
+}
+
+function databaseOf(d: Raw["database"]): DatabaseSettings {
+  if (d === undefined) {
+    throw new Error("crossCheck lets no stack without a database through");
+  }
+  const { inCluster, external, ...use } = d;
+  let placement: DatabasePlacement;
+  if (external !== undefined) {
+    placement = { kind: "external", ...external };
+  } else if (inCluster !== undefined) {
+    placement = { kind: "inCluster", ...inCluster };
+  } else {
+    throw new Error("crossCheck lets no database without inCluster or external through");
+  }
+  return { placement, ...use };
 }
 
 function imagePlan(i: Raw["image"]): ImagePlan {

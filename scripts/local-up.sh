@@ -104,6 +104,8 @@ deploy "$repo_root" "the API (stack local)"
 
 url=$(pulumi --cwd "$repo_root" stack output url --stack local)
 token=$(pulumi --cwd "$repo_root" stack output token --show-secrets --stack local)
+namespace=$(pulumi --cwd "$repo_root" stack output namespace --stack local)
+deployment=$(pulumi --cwd "$repo_root" stack output deploymentName --stack local)
 
 step "Checking $url through the Ingress"
 api() { curl -fsS -o /dev/null --max-time 5 --resolve "$ingress_host:$http_port:127.0.0.1" "$@"; }
@@ -122,15 +124,38 @@ smoke_authenticated_write() {
   with_token -X POST -H 'Content-Type: application/json' \
     -d '{"name":"smoke test","description":"created by local-up"}' "${url}v1/items"
 }
-smoke_checks=(healthz list_items authenticated_write)
+# kubectl inside the kind node, as its admin: the user may have no kubectl of their own.
+in_cluster() { docker exec "$cluster-control-plane" kubectl --kubeconfig=/etc/kubernetes/admin.conf --namespace="$namespace" "$@"; }
+# The items live in PostgreSQL, not in the API's pods: an item written before
+# the database's pod and the API's pods are replaced is read back after.
+smoke_write_survives_restart() {
+  local location
+  location=$(with_token -D - -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"survives a restart","description":"created by local-up"}' "${url}v1/items" |
+    sed -n 's/^[Ll]ocation: *\(\/[^[:space:]]*\).*$/\1/p') || return 1
+  [ -n "$location" ] || { echo "local:up: the POST answered without a Location header" >&2; return 1; }
+  info "created ${location#/}; deleting the database's pod and the API's pods"
+  # Deleted rather than `rollout restart`, which would change the Deployment behind Pulumi's back.
+  in_cluster delete pod --selector=app.kubernetes.io/component=database --wait=true >/dev/null || return 1
+  in_cluster delete pod --selector=app.kubernetes.io/component=api --wait=true >/dev/null || return 1
+  in_cluster rollout status "deployment/$deployment" --timeout=180s >/dev/null || return 1
+  # The new API pods are ready only once the new database pod answers (/readyz asks it).
+  wait_ready || return 1
+  api "${url%/}$location"
+}
+smoke_checks=(healthz list_items authenticated_write write_survives_restart)
 
-for attempt in $(seq 1 30); do
-  if api "${url}readyz" 2>/dev/null; then break; fi
-  [ "$attempt" -lt 30 ] || stop "the API did not answer ${url}readyz through the Ingress within a minute" \
-    "see \"The Ingress never becomes ready\" in README.md, then $again"
-  info "waiting for ${url}readyz to answer through the Ingress (attempt $attempt/30)"
-  sleep 2
-done
+wait_ready() {
+  local attempt
+  for attempt in $(seq 1 30); do
+    if api "${url}readyz" 2>/dev/null; then return 0; fi
+    [ "$attempt" -lt 30 ] || return 1
+    info "waiting for ${url}readyz to answer through the Ingress (attempt $attempt/30)"
+    sleep 2
+  done
+}
+wait_ready || stop "the API did not answer ${url}readyz through the Ingress within a minute" \
+  "see \"The Ingress never becomes ready\" in README.md, then $again"
 info "GET /readyz ok"
 for check in "${smoke_checks[@]}"; do
   "smoke_$check" || stop "the smoke check $check failed against $url; curl's error is above" "fix that, then $again"

@@ -1,11 +1,32 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, ApiServiceArgs } from "../components/api-service";
+import type { ExternalDatabase } from "../components/database";
 import { Declared, installMocks, settle } from "./helpers/mocks";
 import { count, k8s, nameOf, schemaProblems } from "./helpers/manifests";
-import { containsSecret, isSecretValue, raw } from "./helpers/values";
+import { OptionsRecorder, recordOptions } from "./helpers/options";
+import { containsSecret, exposes, isSecretValue, raw } from "./helpers/values";
 
 const image = `localhost:5001/goapi@sha256:${"b".repeat(64)}`;
 const token = "component-test-token-0123";
+// URL-special characters, to see them percent-encoded in DATABASE_URL.
+const dbPassword = "pa:ss@w/rd?#1";
+const external: ExternalDatabase = {
+  kind: "external",
+  host: "db.example.test",
+  port: 5432,
+  name: "goapi",
+  user: "goapi",
+  sslmode: "verify-full",
+  cidrs: ["10.20.0.0/16"],
+};
+
+const dns = {
+  to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+  ports: [
+    { port: 53, protocol: "UDP" },
+    { port: 53, protocol: "TCP" },
+  ],
+};
 
 const baseArgs: ApiServiceArgs = {
   image,
@@ -14,33 +35,24 @@ const baseArgs: ApiServiceArgs = {
   appEnv: "test",
   app: { logLevel: "info", drainDelaySeconds: 5, shutdownTimeoutSeconds: 15, maxBodyBytes: 1048576, env: { FEATURE_X: "on" } },
   apiToken: pulumi.secret(token),
+  database: { placement: external, maxConns: 7, statementTimeoutMilliseconds: 2500, password: pulumi.secret(dbPassword) },
   resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
   autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 },
   ingress: { className: "traefik", host: "goapi.localhost", path: "/", controllerNamespace: "traefik" },
   metricsNamespace: "monitoring",
 };
 
-interface Options {
-  ignoreChanges?: string[];
-  retainOnDelete?: boolean;
-}
-
-async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ declared: Declared[]; api: ApiService; options: Map<string, Options> }> {
+async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ declared: Declared[]; api: ApiService; options: OptionsRecorder }> {
   const declared = await installMocks("test");
-  // Resource options never reach the mocks; a transformation sees them.
-  const options = new Map<string, Options>();
-  const record: pulumi.ResourceTransformation = ({ type, opts }) => {
-    options.set(type, { ignoreChanges: opts.ignoreChanges, retainOnDelete: opts.retainOnDelete });
-    return undefined;
-  };
-  const api = new ApiService("goapi", { ...baseArgs, ...change }, { transformations: [record] });
+  const options = recordOptions();
+  const api = new ApiService("goapi", { ...baseArgs, ...change }, { transformations: [options.transformation] });
   await settle();
   return { declared, api, options };
 }
 
 describe("ApiService", () => {
   let d: Declared[];
-  let options: Map<string, Options>;
+  let options: OptionsRecorder;
   beforeAll(async () => {
     ({ declared: d, options } = await declare());
   });
@@ -53,7 +65,7 @@ describe("ApiService", () => {
     const labels = k8s.namespace(d).metadata?.labels;
     expect(k8s.namespace(d).metadata?.name).toBe("goapi");
     expect(labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    expect(options.get("kubernetes:core/v1:Namespace")?.retainOnDelete).toBe(true);
+    expect(options.of("kubernetes:core/v1:Namespace goapi").retainOnDelete).toBe(true);
   });
 
   it("runs the pods as a fixed non-root user with nothing to escalate", () => {
@@ -102,7 +114,7 @@ describe("ApiService", () => {
     const spec = k8s.deployment(d).spec;
     expect(spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     expect(spec?.replicas).toBe(baseArgs.autoscaling.minReplicas);
-    expect(options.get("kubernetes:apps/v1:Deployment")?.ignoreChanges).toEqual(["spec.replicas"]);
+    expect(options.of("kubernetes:apps/v1:Deployment goapi").ignoreChanges).toEqual(["spec.replicas"]);
   });
 
   it("gives the pod a grace period longer than drain plus shutdown", () => {
@@ -119,15 +131,24 @@ describe("ApiService", () => {
     expect(dep.metadata?.labels).toMatchObject({ "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "goapi" });
   });
 
-  it("takes plain settings from the ConfigMap and the token from the Secret, both auto-named and immutable", () => {
+  it("takes plain settings from the ConfigMap, the token and DATABASE_URL each from a Secret, all auto-named and immutable", () => {
     const container = k8s.deployment(d).spec?.template.spec?.containers[0];
     const configMap = nameOf(d, "kubernetes:core/v1:ConfigMap");
-    const secret = nameOf(d, "kubernetes:core/v1:Secret");
-    expect([configMap, secret]).toEqual([expect.stringMatching(/^goapi-[0-9a-f]{8}$/), expect.stringMatching(/^goapi-[0-9a-f]{8}$/)]);
-    expect([k8s.configMap(d).metadata?.name, k8s.secret(d).metadata?.name]).toEqual([undefined, undefined]);
-    expect([k8s.configMap(d).immutable, k8s.secret(d).immutable]).toEqual([true, true]);
+    const secret = nameOf(d, "kubernetes:core/v1:Secret", "goapi");
+    const databaseSecret = nameOf(d, "kubernetes:core/v1:Secret", "goapi-database-url");
+    expect([configMap, secret, databaseSecret]).toEqual([
+      expect.stringMatching(/^goapi-[0-9a-f]{8}$/),
+      expect.stringMatching(/^goapi-[0-9a-f]{8}$/),
+      expect.stringMatching(/^goapi-database-url-[0-9a-f]{8}$/),
+    ]);
+    const objects = [k8s.configMap(d), k8s.secret(d), k8s.secret(d, "goapi-database-url")];
+    expect(objects.map((o) => o.metadata?.name)).toEqual([undefined, undefined, undefined]);
+    expect(objects.map((o) => o.immutable)).toEqual([true, true, true]);
     expect(container?.envFrom).toEqual([{ configMapRef: { name: configMap } }]);
-    expect(container?.env).toEqual([{ name: "API_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "API_TOKEN" } } }]);
+    expect(container?.env).toEqual([
+      { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "API_TOKEN" } } },
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: databaseSecret, key: "DATABASE_URL" } } },
+    ]);
     expect(k8s.configMap(d).data).toEqual({
       FEATURE_X: "on",
       APP_ENV: "test",
@@ -137,12 +158,21 @@ describe("ApiService", () => {
       DRAIN_DELAY: "5s",
       SHUTDOWN_TIMEOUT: "15s",
       MAX_BODY_BYTES: "1048576",
+      DB_MAX_CONNS: "7",
+      DB_STATEMENT_TIMEOUT: "2500ms",
     });
   });
 
-  it("keeps the token secret and out of the ConfigMap", () => {
-    expect(isSecretValue(raw(d, "kubernetes:core/v1:Secret").stringData)).toBe(true);
+  it("keeps the token and the database password secret and out of the ConfigMap", () => {
+    expect(isSecretValue(raw(d, "kubernetes:core/v1:Secret", "goapi").stringData)).toBe(true);
     expect(k8s.secret(d).stringData).toEqual({ API_TOKEN: token });
+    expect(isSecretValue(raw(d, "kubernetes:core/v1:Secret", "goapi-database-url").stringData)).toBe(true);
+    for (const x of d) {
+      expect({ resource: `${x.type} ${x.name}`, exposed: exposes(x.inputs, dbPassword) || exposes(x.inputs, encodeURIComponent(dbPassword)) }).toEqual({
+        resource: `${x.type} ${x.name}`,
+        exposed: false,
+      });
+    }
     expect(JSON.stringify(k8s.configMap(d))).not.toContain(token);
     expect(containsSecret(raw(d, "kubernetes:core/v1:ConfigMap"))).toBe(false);
     // Nothing derived from the token either: the pod template stays readable in diffs.
@@ -151,9 +181,18 @@ describe("ApiService", () => {
     expect(k8s.deployment(d).spec?.template.metadata?.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "9090" });
   });
 
-  it("keeps a token given as plain text secret too", async () => {
-    const { declared } = await declare({ apiToken: "a-plain-text-token-0123" });
-    expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret").stringData)).toBe(true);
+  it("keeps a token and a database password given as plain text secret too", async () => {
+    const { declared } = await declare({ apiToken: "a-plain-text-token-0123", database: { ...baseArgs.database, password: "plain-password" } });
+    expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret", "goapi").stringData)).toBe(true);
+    expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret", "goapi-database-url").stringData)).toBe(true);
+  });
+
+  it("connects to the external database with its user, percent-encoded password, host, port, name and sslmode", () => {
+    expect(k8s.secret(d, "goapi-database-url").stringData).toEqual({
+      DATABASE_URL: `postgres://goapi:${encodeURIComponent(dbPassword)}@db.example.test:5432/goapi?sslmode=verify-full`,
+    });
+    const url = new URL(k8s.secret(d, "goapi-database-url").stringData?.DATABASE_URL ?? "");
+    expect(decodeURIComponent(url.password)).toBe(dbPassword);
   });
 
   it("exposes the API port on a ClusterIP Service and routes the Ingress to it", () => {
@@ -176,10 +215,10 @@ describe("ApiService", () => {
     expect(hpa.spec?.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
   });
 
-  it("lets only the ingress controller reach the API port, only monitoring the metrics port, and nothing out", () => {
+  it("lets only the ingress controller reach the API port, only monitoring the metrics port, and the API reach only DNS and the database", () => {
     const np = k8s.networkPolicy(d);
     expect(np.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(np.spec?.egress).toEqual([]);
+    expect(np.spec?.egress).toEqual([dns, { to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 5432, protocol: "TCP" }] }]);
     expect(np.spec?.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }], ports: [{ port: "http", protocol: "TCP" }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ port: "metrics", protocol: "TCP" }] },
@@ -194,8 +233,95 @@ describe("ApiService", () => {
     ]);
   });
 
-  it("declares nine objects when the minimum is one replica", () => {
-    expect(d.filter((x) => x.type.startsWith("kubernetes:")).length).toBe(9);
+  it("declares twelve objects with an external database when the minimum is one replica", () => {
+    expect(d.filter((x) => x.type.startsWith("kubernetes:")).length).toBe(12);
+  });
+});
+
+describe("ApiService's schema migration", () => {
+  let d: Declared[];
+  let options: OptionsRecorder;
+  beforeAll(async () => {
+    ({ declared: d, options } = await declare());
+  });
+  const job = () => k8s.job(d);
+  const pod = () => job().spec?.template.spec;
+
+  it("runs `/api migrate` from the Deployment's image, with DATABASE_URL from its Secret and nothing else", () => {
+    const c = pod()?.containers[0];
+    expect(pod()?.containers).toHaveLength(1);
+    expect(c?.image).toBe(k8s.deployment(d).spec?.template.spec?.containers[0]?.image);
+    expect([c?.command, c?.args]).toEqual([undefined, ["migrate"]]);
+    expect(c?.env).toEqual([{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: nameOf(d, "kubernetes:core/v1:Secret", "goapi-database-url"), key: "DATABASE_URL" } } }]);
+    expect(c?.envFrom).toBeUndefined();
+  });
+
+  it("runs a restricted pod with requests and limits and no service account token", () => {
+    const c = pod()?.containers[0];
+    expect(pod()?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
+    expect(c?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(pod()?.automountServiceAccountToken).toBe(false);
+    for (const bound of [c?.resources?.requests, c?.resources?.limits]) {
+      expect(Object.keys(bound ?? {}).sort()).toEqual(["cpu", "ephemeral-storage", "memory"]);
+    }
+  });
+
+  it("puts the failed run's last log lines in the container's termination message, which the provider's pod check reports", () => {
+    expect(pod()?.containers[0]?.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+  });
+
+  it("retries a failure, fails only in ways the provider ends its wait on, ends within its deadline and is waited on longer", () => {
+    const spec = job().spec;
+    expect(pod()?.restartPolicy).toBe("Never");
+    expect(spec?.backoffLimit).toBe(2);
+    // Only failures the provider's wait ends on at once (BackoffLimitExceeded, DeadlineExceeded): a FailJob
+    // rule would fail the Job with the reason PodFailurePolicy, which the provider waits out to its timeout.
+    expect(spec?.podFailurePolicy?.rules).toEqual([{ action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] }]);
+    const wait = options.of("kubernetes:batch/v1:Job goapi-migrate").customTimeouts;
+    const seconds = (t?: string) => Number(/^(\d+)s$/.exec(t ?? "")?.[1] ?? NaN);
+    expect(seconds(wait?.create)).toBeGreaterThan(spec?.activeDeadlineSeconds ?? Infinity);
+    expect(seconds(wait?.update)).toBeGreaterThan(spec?.activeDeadlineSeconds ?? Infinity);
+  });
+
+  it("is auto-named, replaced by the next up when it failed, and left to Pulumi to delete", () => {
+    expect(job().metadata?.name).toBeUndefined();
+    expect(job().metadata?.annotations?.["pulumi.com/replaceUnready"]).toBe("true");
+    expect(job().spec?.ttlSecondsAfterFinished).toBeUndefined();
+  });
+
+  it("completes before the Deployment rolls", () => {
+    expect(options.of("kubernetes:apps/v1:Deployment goapi").dependsOn).toEqual(["goapi:index:SchemaMigration goapi-migrate"]);
+    // An external database needs nothing to be ready first.
+    expect(options.of("kubernetes:batch/v1:Job goapi-migrate").dependsOn).toEqual([]);
+  });
+
+  it("runs pods that no selector of the API picks up, and that pick up none of the API's", () => {
+    const apiSelector = k8s.deployment(d).spec?.selector.matchLabels ?? {};
+    const jobLabels = job().spec?.template.metadata?.labels ?? {};
+    const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+    expect(selects(apiSelector, jobLabels)).toBe(false);
+    const migrationSelector = k8s.networkPolicy(d, "goapi-migrate").spec?.podSelector.matchLabels ?? {};
+    expect(selects(migrationSelector, jobLabels)).toBe(true);
+    expect(selects(migrationSelector, k8s.deployment(d).spec?.template.metadata?.labels ?? {})).toBe(false);
+    expect(jobLabels).toMatchObject({ "app.kubernetes.io/name": "goapi", "app.kubernetes.io/component": "migration", "app.kubernetes.io/managed-by": "pulumi" });
+  });
+
+  it("lets its pods reach only DNS and the database, and nothing reach them", () => {
+    const np = k8s.networkPolicy(d, "goapi-migrate");
+    expect(np.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(np.spec?.ingress).toEqual([]);
+    expect(np.spec?.egress).toEqual(k8s.networkPolicy(d).spec?.egress);
+  });
+
+  it("is replaced by a new image or a new DATABASE_URL, never by a new token or other config", async () => {
+    const jobOf = async (change: Partial<ApiServiceArgs>) => JSON.stringify(k8s.job((await declare(change)).declared));
+    const base = await jobOf({});
+    expect(await jobOf({})).toBe(base);
+    expect(await jobOf({ apiToken: pulumi.secret("another-token-0123456") })).toBe(base);
+    expect(await jobOf({ app: { ...baseArgs.app, logLevel: "debug", env: { FEATURE_X: "off" } } })).toBe(base);
+    expect(await jobOf({ resources: { ...baseArgs.resources, limits: { cpu: "1", memory: "256Mi" } } })).toBe(base);
+    expect(await jobOf({ image: `localhost:5001/goapi@sha256:${"c".repeat(64)}` })).not.toBe(base);
+    expect(await jobOf({ database: { ...baseArgs.database, password: pulumi.secret("rotated-password") } })).not.toBe(base);
   });
 });
 
@@ -225,18 +351,80 @@ describe("ApiService variants", () => {
     expect(k8s.deployment(declared).metadata?.namespace).toBe("shared");
   });
 
-  it("rolls the pods when config or token change, through a new ConfigMap or Secret", async () => {
+  it("rolls the pods when config, token or database URL change, through a new ConfigMap or Secret", async () => {
     // The mocks name auto-named objects after their content, as a replacement gets a new name.
     const references = async (change: Partial<ApiServiceArgs>) => {
       const c = k8s.deployment((await declare(change)).declared).spec?.template.spec?.containers[0];
-      return { config: c?.envFrom?.[0]?.configMapRef?.name, secret: c?.env?.[0]?.valueFrom?.secretKeyRef?.name };
+      return { config: c?.envFrom?.[0]?.configMapRef?.name, secret: c?.env?.[0]?.valueFrom?.secretKeyRef?.name, database: c?.env?.[1]?.valueFrom?.secretKeyRef?.name };
     };
     const base = await references({});
     expect(await references({})).toEqual(base);
-    const logLevel = await references({ app: { ...baseArgs.app, logLevel: "debug" } });
-    expect([logLevel.config === base.config, logLevel.secret]).toEqual([false, base.secret]);
-    const token = await references({ apiToken: pulumi.secret("another-token-0123456") });
-    expect([token.config, token.secret === base.secret]).toEqual([base.config, false]);
+    // Which references changed: config, secret, database.
+    const changed = async (change: Partial<ApiServiceArgs>) => {
+      const r = await references(change);
+      return [r.config !== base.config, r.secret !== base.secret, r.database !== base.database];
+    };
+    expect(await changed({ app: { ...baseArgs.app, logLevel: "debug" } })).toEqual([true, false, false]);
+    expect(await changed({ database: { ...baseArgs.database, maxConns: 9 } })).toEqual([true, false, false]);
+    expect(await changed({ apiToken: pulumi.secret("another-token-0123456") })).toEqual([false, true, false]);
+    expect(await changed({ database: { ...baseArgs.database, password: pulumi.secret("rotated-password") } })).toEqual([false, false, true]);
     expect(await references({ image: `localhost:5001/goapi@sha256:${"c".repeat(64)}` })).toEqual(base);
+  });
+
+  it("lets the API reach an external database on its port at any address when no CIDR is configured", async () => {
+    const { declared } = await declare({ database: { ...baseArgs.database, placement: { ...external, port: 6432, cidrs: [] } } });
+    expect(k8s.networkPolicy(declared).spec?.egress).toEqual([dns, { ports: [{ port: 6432, protocol: "TCP" }] }]);
+    expect(k8s.networkPolicy(declared, "goapi-migrate").spec?.egress).toEqual([dns, { ports: [{ port: 6432, protocol: "TCP" }] }]);
+  });
+
+  it("brackets an IPv6 host in DATABASE_URL", async () => {
+    const { declared } = await declare({ database: { ...baseArgs.database, placement: { ...external, host: "fd00::5", cidrs: ["fd00::/64"] }, password: "pw" } });
+    expect(k8s.secret(declared, "goapi-database-url").stringData?.DATABASE_URL).toBe("postgres://goapi:pw@[fd00::5]:5432/goapi?sslmode=verify-full");
+  });
+});
+
+describe("ApiService with a database of its own", () => {
+  let d: Declared[];
+  let options: OptionsRecorder;
+  beforeAll(async () => {
+    ({ declared: d, options } = await declare({
+      database: { ...baseArgs.database, placement: { kind: "inCluster", storage: "2Gi" }, password: pulumi.secret(dbPassword) },
+    }));
+  });
+  const dbSelector = () => k8s.statefulSet(d).spec?.selector.matchLabels;
+
+  it("runs PostgreSQL in the namespace and passes the schema validation", () => {
+    expect(k8s.statefulSet(d).metadata?.namespace).toBe("goapi");
+    expect(k8s.statefulSet(d).spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("2Gi");
+    expect(schemaProblems(d)).toEqual([]);
+  });
+
+  it("migrates only once the database is ready", () => {
+    expect(options.of("kubernetes:batch/v1:Job goapi-migrate").dependsOn).toEqual(["goapi:index:Postgres goapi-db"]);
+  });
+
+  it("connects to it by its Service's name in the namespace, without TLS", () => {
+    expect(k8s.secret(d, "goapi-database-url").stringData?.DATABASE_URL).toBe(
+      `postgres://goapi:${encodeURIComponent(dbPassword)}@goapi-db.goapi.svc:5432/goapi?sslmode=disable`,
+    );
+  });
+
+  it("lets the API and the migration reach only its pods on its port, besides DNS", () => {
+    const toDatabase = { to: [{ podSelector: { matchLabels: dbSelector() } }], ports: [{ port: 5432, protocol: "TCP" }] };
+    expect(k8s.networkPolicy(d).spec?.egress).toEqual([dns, toDatabase]);
+    expect(k8s.networkPolicy(d, "goapi-migrate").spec?.egress).toEqual([dns, toDatabase]);
+  });
+
+  it("lets only the API and the migration in", () => {
+    const from = k8s.networkPolicy(d, "goapi-db").spec?.ingress?.[0]?.from;
+    expect(from).toEqual([
+      { podSelector: { matchLabels: k8s.deployment(d).spec?.selector.matchLabels } },
+      { podSelector: { matchLabels: k8s.networkPolicy(d, "goapi-migrate").spec?.podSelector.matchLabels } },
+    ]);
+  });
+
+  it("has room for every pod's pool during a rolling update at the HPA's maximum, a migration and an operator", () => {
+    // (maxReplicas 3 + 1 surge) x (DB_MAX_CONNS 7 + 1 for readiness) + 1 migration + 5 spare.
+    expect(k8s.statefulSet(d).spec?.template.spec?.containers[0]?.args).toEqual(["postgres", "-c", "max_connections=38"]);
   });
 });

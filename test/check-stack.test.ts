@@ -17,7 +17,7 @@ describe("npm run check", () => {
   it("accepts a valid stack file and says which encrypted values it could only see as present", () => {
     expect(checkStack("staging", path.join(fixtures, "Pulumi.staging.yaml"))).toEqual({
       code: 0,
-      text: "Pulumi.staging.yaml: valid for stack staging (encrypted, checked as present: goapi:registryPassword, goapi:apiToken)",
+      text: "Pulumi.staging.yaml: valid for stack staging (encrypted, checked as present: goapi:registryPassword, goapi:apiToken, goapi:databasePassword)",
     });
   });
 
@@ -31,6 +31,7 @@ describe("npm run check", () => {
       "goapi:autoscaling.minReplica: is not a setting of this program (a typo?)",
       expect.stringMatching(/^goapi:ingress\.host: must be a lower-case DNS host name/),
       "goapi:image.registry: is required unless image.ref names a prebuilt image",
+      expect.stringMatching(/^goapi:database: is required: inCluster/),
     ]);
     expect(new Set(lines).size).toBe(lines.length);
   });

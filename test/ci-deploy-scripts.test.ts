@@ -120,9 +120,10 @@ describe("stack-file.mjs build", () => {
     const options = Object.fromEntries(
       box.node("scripts/ci/stack-file.mjs", "build", "Pulumi.dev.yaml").trim().split("\n").map((l) => l.split("=")),
     ) as Record<string, string>;
-    // The goapi: keys as the program receives them, with the registry login a user adds (README).
+    // The goapi: keys as the program receives them, with the registry login and database password a user adds (README).
     const goapi = Object.entries(cliConfig(file).config).filter(([k]) => k.startsWith("goapi:"));
-    const raw = { ...Object.fromEntries(goapi.map(([k, v]) => [k.slice("goapi:".length), v])), registryUsername: "ci", registryPassword: "p" };
+    const added = { registryUsername: "ci", registryPassword: "p", databasePassword: "d" };
+    const raw = { ...Object.fromEntries(goapi.map(([k, v]) => [k.slice("goapi:".length), v])), ...added };
     const image = loadSettings("dev", raw).image;
     if (image.kind !== "build") {
       throw new Error("the stack file builds its image");

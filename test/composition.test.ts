@@ -24,9 +24,18 @@ describe("a stack that pushes to its own registry with credentials and sets its 
     }
   });
 
-  it("uses the operator's token and generates none", () => {
+  it("uses the operator's token and database password and generates none", () => {
     expect(ofType(run, "random:")).toEqual([]);
     expect(k8s.secret(run.declared).stringData).toEqual({ API_TOKEN: placeholderFor("goapi:apiToken") });
+  });
+
+  it("connects to its external database as configured, and lets the API out only to its CIDR on its port", () => {
+    const password = encodeURIComponent(placeholderFor("goapi:databasePassword"));
+    expect(k8s.secret(run.declared, "goapi-database-url").stringData).toEqual({
+      DATABASE_URL: `postgres://api_staging:${password}@10.20.30.40:6432/items?sslmode=verify-full`,
+    });
+    expect(k8s.networkPolicy(run.declared).spec?.egress?.[1]).toEqual({ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ port: 6432, protocol: "TCP" }] });
+    expect(ofType(run, "kubernetes:apps/v1:StatefulSet")).toEqual([]);
   });
 
   it("starts two pods, spreads them and budgets their disruption", () => {
@@ -43,15 +52,27 @@ describe("a kind stack with an anonymous local registry", () => {
   });
   describeStackInvariants("kind", () => run);
 
-  it("generates the token once, with an explicit random provider", () => {
+  it("generates the token and the database password once each, with one explicit random provider", () => {
     const generated = ofType(run, "random:index/randomPassword");
-    expect(generated).toHaveLength(1);
-    expect(generated[0]?.provider).toMatch(/::pulumi:providers:random::/);
+    expect(generated.map((g) => g.name).sort()).toEqual(["api-token", "database-password"]);
+    for (const g of generated) {
+      expect(g.provider).toMatch(/::pulumi:providers:random::random::/);
+    }
+    expect(ofType(run, "pulumi:providers:random")).toHaveLength(1);
     expect(k8s.secret(run.declared).stringData?.API_TOKEN).toBe(run.outputs.token);
+    const password = generated.find((g) => g.name === "database-password")?.state.result;
+    expect(k8s.secret(run.declared, "goapi-db").stringData?.POSTGRES_PASSWORD).toBe(password);
+    expect(new URL(k8s.secret(run.declared, "goapi-database-url").stringData?.DATABASE_URL ?? "").password).toBe(password);
+  });
+
+  it("runs its database in the namespace, on the StorageClass it asks for", () => {
+    expect(k8s.statefulSet(run.declared).spec?.volumeClaimTemplates?.[0]?.spec?.storageClassName).toBe("fast-ssd");
+    expect(new URL(k8s.secret(run.declared, "goapi-database-url").stringData?.DATABASE_URL ?? "").host).toBe("goapi-db.goapi.svc:5432");
   });
 
   it("pushes without credentials and serves plain HTTP", () => {
-    expect(run.declared.some((d) => /password/i.test(JSON.stringify(d.inputs)) && d.type !== "random:index/randomPassword:RandomPassword")).toBe(false);
+    const image = run.declared.find((d) => d.type === "docker-build:index:Image");
+    expect(image?.inputs.registries).toBeUndefined();
     expect(run.outputs.url).toBe("http://api.localhost/");
   });
 });
@@ -67,7 +88,7 @@ describe("render mode", () => {
     expect(provider?.inputs).toEqual({ renderYamlToDirectory: "/tmp/goapi-rendered" });
   });
 
-  it("needs no other provider with a prebuilt image and a configured token", () => {
+  it("needs no other provider with a prebuilt image, a configured token and an external database", () => {
     expect(run.declared.filter((d) => d.type.startsWith("pulumi:providers:")).map((d) => d.type)).toEqual(["pulumi:providers:kubernetes"]);
     expect(k8s.deployment(run.declared).spec?.template.spec?.containers[0]?.image).toBe(
       "registry.example.test/team/goapi@sha256:0000000000000000000000000000000000000000000000000000000000000000",

@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { localNames } from "../local/addons/names";
 import { cliConfig, stackFilePath } from "../scripts/stack-config";
+import { reveal } from "./helpers/values";
+import { runAsSetUp } from "./helpers/user-setup";
 
 const root = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
@@ -48,5 +50,21 @@ describe("local names", () => {
     expect(kind.nodes[0]?.extraPortMappings[0]?.hostPort).toBe(Number(shellVars.http_port));
     expect(ingress.className).toBe(localNames.ingressClass);
     expect(ingress.controllerNamespace).toBe(localNames.ingressNamespace);
+  });
+
+  it("the pods local-up.sh deletes by label <-> the local stack's database and API pods", async () => {
+    const run = await runAsSetUp("local");
+    const script = read("scripts/local-up.sh");
+    expect(script).toContain('docker exec "$cluster-control-plane" kubectl');
+    const selected = (component: string) =>
+      run.declared
+        .filter((d) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"].includes(d.type))
+        .filter((d) => (reveal(d.inputs) as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels["app.kubernetes.io/component"] === component)
+        .map((d) => d.type.split(":")[2]);
+    const components = [...script.matchAll(/delete pod --selector=app\.kubernetes\.io\/component=(\w+)/g)].map((m) => m[1] ?? "");
+    expect(components.map((c) => [c, selected(c)])).toEqual([
+      ["database", ["StatefulSet"]],
+      ["api", ["Deployment"]],
+    ]);
   });
 });

@@ -32,6 +32,13 @@ const wiring = [
   "docker exec -i goapi-control-plane cp /dev/stdin /etc/containerd/certs.d/localhost:5001/hosts.toml",
 ];
 const selects = (dir: string) => `pulumi --cwd <repo>/.pulumi/stack-config/${dir} stack select --create local`;
+// The smoke check's restart, with the kubectl inside the kind node.
+const inCluster = "docker exec goapi-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf --namespace=goapi";
+const restart = [
+  `${inCluster} delete pod --selector=app.kubernetes.io/component=database --wait=true`,
+  `${inCluster} delete pod --selector=app.kubernetes.io/component=api --wait=true`,
+  `${inCluster} rollout status deployment/goapi-0a1b2c3d --timeout=180s`,
+];
 
 describe("local:up", () => {
   it("on a fresh machine makes registry, cluster and wiring, deploys add-ons then the app, then checks it", () => {
@@ -47,6 +54,7 @@ describe("local:up", () => {
       addonsUp,
       selects("goapi"),
       appUp,
+      ...restart,
     ]);
     expect(up.read("hosts.toml")).toBe('[host."http://kind-registry:5000"]\n');
     expect(firstRun.calls.filter((c) => c.startsWith("curl")).map((c) => c.split(" ").at(-1))).toEqual([
@@ -54,16 +62,21 @@ describe("local:up", () => {
       "http://goapi.localhost/healthz",
       "http://goapi.localhost/v1/items",
       "http://goapi.localhost/v1/items",
+      "http://goapi.localhost/v1/items",
+      "http://goapi.localhost/readyz",
+      expect.stringMatching(/^http:\/\/goapi\.localhost\/v1\/items\/item-\d+$/),
     ]);
     expect(firstRun.stdout).toContain("The API is up at http://goapi.localhost/");
   });
 
   it("passes the token to curl on stdin only: never in an argument, the output or a file left behind", () => {
     const post = firstRun.calls.filter((c) => c.startsWith("curl") && c.includes("-X POST"));
-    expect(post).toHaveLength(1);
-    expect(post[0]).toContain("--config -");
-    // The stub API accepted it (the run passed), and it came as one quoted, escaped config line.
-    expect(up.read("curl-config.log")).toBe('header = "Authorization: Bearer stub-t0k\\"en\\\\with-quote-0123456789"\n');
+    expect(post).toHaveLength(2);
+    for (const p of post) {
+      expect(p).toContain("--config -");
+    }
+    // The stub API accepted them (the run passed), each as one quoted, escaped config line.
+    expect(up.read("curl-config.log")).toBe('header = "Authorization: Bearer stub-t0k\\"en\\\\with-quote-0123456789"\n'.repeat(2));
     const secret = token.slice(-10);
     for (const call of firstRun.calls) {
       expect(call).not.toContain(secret);
@@ -83,7 +96,7 @@ describe("local:up", () => {
     const w = copyOfUp();
     const run = w.run("up");
     expect(run.code).toBe(0);
-    expect(changes(run.calls)).toEqual([...wiring, selects("goapi-local-addons"), addonsUp, selects("goapi"), appUp]);
+    expect(changes(run.calls)).toEqual([...wiring, selects("goapi-local-addons"), addonsUp, selects("goapi"), appUp, ...restart]);
     expect(run.stdout).toContain("already running");
     expect(run.stdout).toContain("already exists");
     expect(run.stdout).toContain("registry already on the kind network");
@@ -99,6 +112,39 @@ describe("local:up", () => {
       "local:up stopped: the smoke check authenticated_write failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
     expect(stopLines(run)).toEqual([line]);
     expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
+  });
+});
+
+describe("local:up's check that the data outlives the pods", () => {
+  it("writes an item, replaces the database's and the API's pods with the kubectl inside the kind node, and reads the item back", () => {
+    const w = copyOfUp();
+    w.unset("db-items");
+    const run = w.run("up");
+    expect(run.code).toBe(0);
+    const curls = run.calls.filter((c) => c.startsWith("curl"));
+    // The stub database keeps every item written (the authenticated_write check's, then this one's); the last request reads the last back.
+    const written = w.read("db-items").trim().split("\n").at(-1) ?? "";
+    expect(written).toMatch(/^item-\d+$/);
+    expect(curls.at(-1)).toMatch(new RegExp(`^curl -fsS .* http://goapi\\.localhost/v1/items/${written}$`));
+    // The read comes after the restart and the rollout, and after /readyz answers again.
+    const readAt = run.calls.indexOf(curls.at(-1) ?? "");
+    const restartAt = restart.map((r) => run.calls.indexOf(r));
+    expect(restartAt.every((i) => i > 0 && i < readAt)).toBe(true);
+    expect(run.calls.slice(Math.max(...restartAt), readAt).some((c) => c.startsWith("curl") && c.endsWith("/readyz"))).toBe(true);
+    expect(run.stdout).toContain("write_survives_restart ok");
+    expect(run.calls.some((c) => c.startsWith("kubectl"))).toBe(false);
+  });
+
+  it("stops naming the check when the item is gone after the restart", () => {
+    const w = copyOfUp();
+    w.set("database-loses-data");
+    const run = w.run("up");
+    expect(run.code).toBe(1);
+    expect(stopLines(run)).toEqual([
+      "local:up stopped: the smoke check write_survives_restart failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up",
+    ]);
+    expect(run.stderr).toContain("curl: (22) The requested URL returned error: 404");
+    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(stopLines(run)[0]);
   });
 });
 

@@ -1,11 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, SettingsError } from "../components/settings";
 
-// The smallest valid stack: a kind context, a local registry, a host.
+// The smallest valid stack: a kind context, a local registry, a host, a database of its own.
 const minimal = {
   kubeContext: "kind-goapi",
   image: JSON.stringify({ registry: "localhost:5001" }),
   ingress: JSON.stringify({ host: "goapi.localhost" }),
+  database: JSON.stringify({ inCluster: {} }),
+};
+
+// What a production stack needs on top: TLS and an external database with its password.
+const production = {
+  ...minimal,
+  ingress: JSON.stringify({ host: "api.example.com", tls: { secretName: "api-tls" } }),
+  database: JSON.stringify({ external: { host: "db.example.com" } }),
+  databasePassword: "database-password",
 };
 
 function problemsOf(stack: string, raw: Record<string, string>): string[] {
@@ -31,6 +40,8 @@ describe("loadSettings", () => {
     expect(s.ingress).toEqual({ className: "traefik", host: "goapi.localhost", path: "/", controllerNamespace: "traefik" });
     expect(s.app).toEqual({ logLevel: "info", drainDelaySeconds: 5, shutdownTimeoutSeconds: 15, maxBodyBytes: 1048576, env: {} });
     expect(s.apiToken).toBeUndefined();
+    expect(s.database).toEqual({ placement: { kind: "inCluster", storage: "1Gi" }, maxConns: 5, statementTimeoutMilliseconds: 5000 });
+    expect(s.databasePassword).toBeUndefined();
   });
 
   it("takes a multi-platform build, the builder's own platform, a named builder and no cache", () => {
@@ -53,16 +64,48 @@ describe("loadSettings", () => {
       registryUsername: "bot",
       registryPassword: "registry-password",
       apiToken: "a-long-enough-api-token",
+      databasePassword: "the-database-password",
     });
     expect(s.apiToken && (await pulumi.isSecret(s.apiToken))).toBe(true);
     expect(s.registryPassword && (await pulumi.isSecret(s.registryPassword))).toBe(true);
+    expect(s.databasePassword && (await pulumi.isSecret(s.databasePassword))).toBe(true);
     expect(JSON.stringify(s)).not.toContain("a-long-enough-api-token");
+    expect(JSON.stringify(s)).not.toContain("the-database-password");
   });
 
   it("deploys a prebuilt digest without a registry", () => {
     const ref = `ghcr.io/acme/goapi@sha256:${"a".repeat(64)}`;
-    const s = loadSettings("prod", { ...minimal, image: json({ ref }), ingress: json({ host: "api.example.com", tls: { secretName: "api-tls" } }) });
+    const s = loadSettings("prod", { ...production, image: json({ ref }) });
     expect(s.image).toEqual({ kind: "prebuilt", ref });
+  });
+
+  it("applies the external database's defaults: port 5432, database and user goapi, verify-full, any address", () => {
+    expect(loadSettings("prod", production).database).toEqual({
+      placement: { kind: "external", host: "db.example.com", port: 5432, name: "goapi", user: "goapi", sslmode: "verify-full", cidrs: [] },
+      maxConns: 5,
+      statementTimeoutMilliseconds: 5000,
+    });
+  });
+
+  it("takes an external database at an address inside its CIDRs, with its own port, names and sslmode", () => {
+    const external = { host: "10.1.2.3", port: 6432, name: "items", user: "api_user", sslmode: "require", cidrs: ["10.1.0.0/16", "fd00::/8"] };
+    const s = loadSettings("staging", { ...minimal, database: json({ external, maxConns: 20, statementTimeoutMilliseconds: 9999 }), databasePassword: "pw" });
+    expect(s.database).toEqual({ placement: { kind: "external", ...external }, maxConns: 20, statementTimeoutMilliseconds: 9999 });
+  });
+
+  it("takes an in-cluster database with its own storage and class, and a password instead of a generated one", async () => {
+    const s = loadSettings("local", { ...minimal, database: json({ inCluster: { storage: "5Gi", storageClassName: "local-path" } }), databasePassword: "pw" });
+    expect(s.database.placement).toEqual({ kind: "inCluster", storage: "5Gi", storageClassName: "local-path" });
+    expect(s.databasePassword && (await pulumi.isSecret(s.databasePassword))).toBe(true);
+  });
+
+  it("measures the statement timeout against a WRITE_TIMEOUT the stack sets in app.env", () => {
+    const with_ = (env: Record<string, string>, ms: number) =>
+      loadSettings("local", { ...minimal, app: json({ env }), database: json({ inCluster: {}, statementTimeoutMilliseconds: ms }) });
+    expect(() => with_({ WRITE_TIMEOUT: "1m30s" }, 60000)).not.toThrow();
+    expect(() => with_({ WRITE_TIMEOUT: "2s" }, 1999)).not.toThrow();
+    // A value the app would refuse itself is left to the app's own check.
+    expect(() => with_({ WRITE_TIMEOUT: "soon" }, 60000)).not.toThrow();
   });
 
   it("reports every bad key at once, each with its path", () => {
@@ -72,11 +115,14 @@ describe("loadSettings", () => {
       image: json({ registry: "localhost:5001" }),
       autoscaling: json({ minReplicas: -1 }),
       ingress: json({ host: "not a host" }),
+      database: json({ external: { host: "db.example.com", port: 0 } }),
     });
     expect(problems).toEqual([
       expect.stringMatching(/^goapi:namespace: must be a DNS-1123 label/),
       expect.stringMatching(/^goapi:autoscaling\.minReplicas: .*>=1/),
       expect.stringMatching(/^goapi:ingress\.host: must be a lower-case DNS host name/),
+      expect.stringMatching(/^goapi:database\.external\.port: .*>=1/),
+      "goapi:databasePassword: is required with database.external: pulumi config set --secret goapi:databasePassword",
     ]);
   });
 
@@ -118,6 +164,32 @@ describe("loadSettings", () => {
     ["a bad TLS Secret name", { ingress: json({ host: "a.b", tls: { secretName: "TLS_Secret" } }) }, "goapi:ingress.tls.secretName: must be a Secret name"],
     ["a bad cluster issuer", { ingress: json({ host: "a.b", tls: { clusterIssuer: "Lets Encrypt" } }) }, "goapi:ingress.tls.clusterIssuer: must be a cert-manager ClusterIssuer name"],
     ["a drain shorter than the readiness probe needs", { app: json({ drainDelaySeconds: 1 }) }, "goapi:app.drainDelaySeconds: must be at least 2: the readiness probe needs that long"],
+    ["DATABASE_URL in app.env", { app: json({ env: { DATABASE_URL: "postgres://x" } }) }, "goapi:app.env.DATABASE_URL: is set by the program"],
+    ["DB_MAX_CONNS in app.env", { app: json({ env: { DB_MAX_CONNS: "9" } }) }, "goapi:app.env.DB_MAX_CONNS: is set by the program"],
+    ["DB_STATEMENT_TIMEOUT in app.env", { app: json({ env: { DB_STATEMENT_TIMEOUT: "1s" } }) }, "goapi:app.env.DB_STATEMENT_TIMEOUT: is set by the program"],
+    ["no database", { database: undefined }, "goapi:database: is required: inCluster (a PostgreSQL pod of the stack's own) or external (an existing database, with the secret goapi:databasePassword)"],
+    ["a database given as a word", { database: "postgres" }, "goapi:database: must be an object with inCluster or external"],
+    ["a database that says neither where", { database: json({ maxConns: 5 }) }, "goapi:database: needs one of inCluster"],
+    ["a database in and out of the cluster", { database: json({ inCluster: {}, external: { host: "db.example.com" } }), databasePassword: "pw" }, "goapi:database: sets both inCluster and external: keep one"],
+    ["an unknown database key", { database: json({ inCluster: {}, url: "postgres://x" }) }, "goapi:database.url: is not a setting of this program (a typo?)"],
+    ["a storage that is not a quantity", { database: json({ inCluster: { storage: "1GB" } }) }, "goapi:database.inCluster.storage: is not a Kubernetes quantity"],
+    ["a bad StorageClass", { database: json({ inCluster: { storageClassName: "Fast SSD" } }) }, "goapi:database.inCluster.storageClassName: must be a StorageClass name"],
+    ["an external database without a host", { database: json({ external: {} }), databasePassword: "pw" }, "goapi:database.external.host: is required: the database server's DNS name or IP address"],
+    ["an external database with a URL for a host", { database: json({ external: { host: "postgres://db:5432" } }), databasePassword: "pw" }, "goapi:database.external.host: must be a lower-case DNS name or an IP address"],
+    ["an external database without its password", { database: json({ external: { host: "db.example.com" } }) }, "goapi:databasePassword: is required with database.external: pulumi config set --secret goapi:databasePassword"],
+    ["a port out of range", { database: json({ external: { host: "db.example.com", port: 70000 } }), databasePassword: "pw" }, "goapi:database.external.port:"],
+    ["a database name that needs quoting", { database: json({ external: { host: "db.example.com", name: "My-DB" } }), databasePassword: "pw" }, "goapi:database.external.name: must be a lower-case PostgreSQL name"],
+    ["a user that needs quoting", { database: json({ external: { host: "db.example.com", user: "api user" } }), databasePassword: "pw" }, "goapi:database.external.user: must be a lower-case PostgreSQL role name"],
+    ["an unknown sslmode", { database: json({ external: { host: "db.example.com", sslmode: "on" } }), databasePassword: "pw" }, "goapi:database.external.sslmode: must be one of disable, allow, prefer, require, verify-ca, verify-full"],
+    ["a CIDR without prefix", { database: json({ external: { host: "db.example.com", cidrs: ["10.0.0.1"] } }), databasePassword: "pw" }, "goapi:database.external.cidrs.0: must be a CIDR such as 10.0.0.0/16"],
+    ["a CIDR with a bad prefix", { database: json({ external: { host: "db.example.com", cidrs: ["10.0.0.0/33"] } }), databasePassword: "pw" }, "goapi:database.external.cidrs.0: must be a CIDR such as 10.0.0.0/16"],
+    ["a CIDR that is a host name", { database: json({ external: { host: "db.example.com", cidrs: ["db.example.com/32"] } }), databasePassword: "pw" }, "goapi:database.external.cidrs.0: must be a CIDR such as 10.0.0.0/16"],
+    ["a host address outside the CIDRs", { database: json({ external: { host: "10.9.0.1", cidrs: ["10.1.0.0/16"] } }), databasePassword: "pw" }, "goapi:database.external.host: (10.9.0.1) is outside database.external.cidrs: the NetworkPolicy would block it"],
+    ["no connections", { database: json({ inCluster: {}, maxConns: 0 }) }, "goapi:database.maxConns:"],
+    ["a pool above 100", { database: json({ inCluster: {}, maxConns: 101 }) }, "goapi:database.maxConns:"],
+    ["a statement timeout under 100 ms", { database: json({ inCluster: {}, statementTimeoutMilliseconds: 50 }) }, "goapi:database.statementTimeoutMilliseconds: must be at least 100"],
+    ["a statement timeout as long as the response", { database: json({ inCluster: {}, statementTimeoutMilliseconds: 10000 }) }, "goapi:database.statementTimeoutMilliseconds: (10000) must stay below the app's WRITE_TIMEOUT (10s), or a slow query outlives its response"],
+    ["a statement timeout longer than app.env's WRITE_TIMEOUT", { app: json({ env: { WRITE_TIMEOUT: "1500ms" } }), database: json({ inCluster: {}, statementTimeoutMilliseconds: 1500 }) }, "goapi:database.statementTimeoutMilliseconds: (1500) must stay below the app's WRITE_TIMEOUT (1500ms)"],
   ])("refuses %s", (_what, change, message) => {
     const raw: Record<string, string | undefined> = { ...minimal, ...change };
     const defined = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined));
@@ -125,11 +197,24 @@ describe("loadSettings", () => {
   });
 
   it.each(["prod", "prod-eu"])("refuses the production stack %s without TLS", (stack) => {
-    expect(problemsOf(stack, minimal)).toContainEqual(`goapi:ingress.tls: is required on the ${stack} stack: set secretName or clusterIssuer`);
+    expect(problemsOf(stack, { ...production, ingress: minimal.ingress })).toEqual([`goapi:ingress.tls: is required on the ${stack} stack: set secretName or clusterIssuer`]);
+  });
+
+  it.each(["prod", "prod-eu"])("refuses the production stack %s with a database of its own", (stack) => {
+    expect(problemsOf(stack, { ...production, database: minimal.database })).toEqual([
+      `goapi:database.inCluster: is not for the ${stack} stack: it is a single PostgreSQL pod without backups or failover; use external`,
+    ]);
+  });
+
+  it.each(["disable", "allow", "prefer"])("refuses the production stack a database connection with sslmode %s", (sslmode) => {
+    expect(problemsOf("prod", { ...production, database: json({ external: { host: "db.example.com", sslmode } }) })).toEqual([
+      "goapi:database.external.sslmode: must be require, verify-ca, verify-full on the prod stack: the connection carries the password",
+    ]);
   });
 
   it.each(["production", "preprod", "dev"])("does not hold %s to production rules", (stack) => {
     expect(() => loadSettings(stack, minimal)).not.toThrow();
+    expect(() => loadSettings(stack, { ...production, ingress: minimal.ingress, database: json({ external: { host: "db", sslmode: "disable" } }) })).not.toThrow();
   });
 
   it("names a bad stack name along with the bad keys", () => {
@@ -140,7 +225,10 @@ describe("loadSettings", () => {
   });
 
   it("never echoes a secret in a message", () => {
-    const problems = problemsOf("local", { ...minimal, apiToken: "hunter2", registryPassword: "pw-hunter3" });
+    const problems = problemsOf("local", { ...minimal, apiToken: "hunter2", registryPassword: "pw-hunter3", databasePassword: "hunter4" });
     expect(problems.join("\n")).not.toMatch(/hunter/);
+    const database = problemsOf("prod", { ...production, database: json({ external: { host: "10.0.0.1", cidrs: ["10.1.0.0/16"], sslmode: "disable" } }), databasePassword: "hunter5" });
+    expect(database).toHaveLength(2);
+    expect(database.join("\n")).not.toMatch(/hunter/);
   });
 });

@@ -1,13 +1,31 @@
 // What every stack must hold, whatever its file says.
 import { readinessWindowSeconds } from "../../components/pod";
 import { isProduction } from "../../components/settings";
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { evaluate } from "../../policy/evaluate";
 import { rules } from "../../policy/rules";
 import { kubeScoreFindings } from "./kube-score";
-import { k8s, schemaProblems } from "./manifests";
+import { k8s, nameOf, schemaProblems } from "./manifests";
+import type { Declared } from "./mocks";
 import { subjectsOf } from "./policy";
 import type { StackRun } from "./stack";
-import { containsSecret, isSecretValue, raw } from "./values";
+import { containsSecret, exposes, isSecretValue, raw, reveal } from "./values";
+
+const workloadTypes = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"];
+
+/** Every object that runs pods: its pod template's spec and labels. */
+function workloads(declared: Declared[]): { id: string; pod: IPodSpec; labels: Record<string, string> }[] {
+  return declared
+    .filter((d) => workloadTypes.includes(d.type))
+    .map((d) => {
+      const template = (reveal(d.inputs) as { spec: { template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec } } }).spec.template;
+      return { id: `${d.type} ${d.name}`, pod: template.spec, labels: template.metadata?.labels ?? {} };
+    });
+}
+
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 const seconds = (duration: string | undefined) => Number(/^(\d+)s$/.exec(duration ?? "")?.[1] ?? NaN);
 
@@ -53,6 +71,65 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       });
     });
 
+    it("runs every workload's pods restricted, as a fixed non-root user, without a service account token", () => {
+      for (const { id, pod } of workloads(run().declared)) {
+        const p = pod.securityContext;
+        const seen = {
+          id,
+          nonRoot: p?.runAsNonRoot === true && (p.runAsUser ?? 0) > 0,
+          seccomp: p?.seccompProfile?.type,
+          token: pod.automountServiceAccountToken,
+          containers: pod.containers.map((c) => [c.securityContext?.allowPrivilegeEscalation, c.securityContext?.readOnlyRootFilesystem, c.securityContext?.capabilities?.drop]),
+        };
+        expect(seen).toEqual({ id, nonRoot: true, seccomp: "RuntimeDefault", token: false, containers: pod.containers.map(() => [false, true, ["ALL"]]) });
+      }
+    });
+
+    it("migrates the schema with the image the Deployment runs", () => {
+      const d = run().declared;
+      const job = k8s.job(d).spec?.template.spec?.containers[0];
+      expect(job?.image).toBe(k8s.deployment(d).spec?.template.spec?.containers[0]?.image);
+      expect(job?.args).toEqual(["migrate"]);
+      expect(run().outputs.migrationJob).toBe(nameOf(d, "kubernetes:batch/v1:Job"));
+    });
+
+    it("puts every pod under a NetworkPolicy for both directions, and lets the API out only to DNS and its database", () => {
+      const d = run().declared;
+      const policies = d.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((x) => reveal(x.inputs) as INetworkPolicy);
+      for (const w of workloads(d)) {
+        const covering = policies.filter((p) => selects(p.spec?.podSelector.matchLabels ?? {}, w.labels));
+        expect({ workload: w.id, policies: covering.map((p) => p.spec?.policyTypes) }).toEqual({ workload: w.id, policies: [["Ingress", "Egress"]] });
+      }
+      const egress = k8s.networkPolicy(d).spec?.egress ?? [];
+      expect(egress).toHaveLength(2);
+      expect(egress[0]?.ports).toEqual([
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+      ]);
+      expect(egress[1]?.ports?.map((p) => [typeof p.port, p.protocol])).toEqual([["number", "TCP"]]);
+      expect(k8s.networkPolicy(d, "goapi-migrate").spec?.egress).toEqual(egress);
+    });
+
+    it("lets only the API and its migration into a database of its own", () => {
+      const d = run().declared;
+      const db = d.filter((x) => x.type === "kubernetes:apps/v1:StatefulSet");
+      if (db.length === 0) {
+        expect((k8s.networkPolicy(d).spec?.egress?.[1]?.to ?? []).filter((peer) => peer.podSelector !== undefined)).toEqual([]);
+        return;
+      }
+      const ingress = k8s.networkPolicy(d, "goapi-db").spec?.ingress;
+      expect(ingress).toEqual([
+        {
+          from: [
+            { podSelector: { matchLabels: k8s.deployment(d).spec?.selector.matchLabels } },
+            { podSelector: { matchLabels: k8s.networkPolicy(d, "goapi-migrate").spec?.podSelector.matchLabels } },
+          ],
+          ports: [{ port: "postgres", protocol: "TCP" }],
+        },
+      ]);
+      expect(k8s.networkPolicy(d).spec?.egress?.[1]?.to).toEqual([{ podSelector: { matchLabels: k8s.statefulSet(d).spec?.selector.matchLabels } }]);
+    });
+
     it("selects the same pods everywhere", () => {
       const d = run().declared;
       const dep = k8s.deployment(d);
@@ -88,13 +165,26 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
 
     it("keeps the token secret: Secret, stack output, never the ConfigMap or the pod template", () => {
       const { declared, outputs, secretOutputs } = run();
-      expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret").stringData)).toBe(true);
+      expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret", "goapi").stringData)).toBe(true);
       expect(containsSecret(raw(declared, "kubernetes:core/v1:ConfigMap"))).toBe(false);
       expect(containsSecret(raw(declared, "kubernetes:apps/v1:Deployment"))).toBe(false);
       const token = String(outputs.token);
       expect(JSON.stringify(k8s.configMap(declared))).not.toContain(token);
       expect(JSON.stringify(k8s.deployment(declared))).not.toContain(token);
       expect(secretOutputs).toEqual(["token"]);
+    });
+
+    it("keeps the database password secret: only in Secrets, never in plain text anywhere", () => {
+      const { declared } = run();
+      expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret", "goapi-database-url").stringData)).toBe(true);
+      const url = new URL(k8s.secret(declared, "goapi-database-url").stringData?.DATABASE_URL ?? "");
+      expect(url.protocol).toBe("postgres:");
+      const password = decodeURIComponent(url.password);
+      expect(password.length).toBeGreaterThan(0);
+      for (const d of declared) {
+        const exposed = exposes(d.inputs, password) || exposes(d.inputs, url.password);
+        expect({ resource: `${d.type} ${d.name}`, exposed }).toEqual({ resource: `${d.type} ${d.name}`, exposed: false });
+      }
     });
 
     it("terminates TLS on production stacks", () => {
@@ -109,7 +199,7 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
 
     it("exports what a user needs for kubectl", () => {
       const { outputs } = run();
-      expect(Object.keys(outputs).sort()).toEqual(["deploymentName", "imageRef", "ingressName", "kubeContext", "namespace", "serviceName", "token", "url"]);
+      expect(Object.keys(outputs).sort()).toEqual(["deploymentName", "imageRef", "ingressName", "kubeContext", "migrationJob", "namespace", "serviceName", "token", "url"]);
       expect(outputs.url).toMatch(/^https?:\/\/[a-z0-9.-]+\/$/);
     });
 

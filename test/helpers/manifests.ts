@@ -1,6 +1,8 @@
 // Kubernetes objects as the program declares them, typed and validated with
 // kubernetes-models (generated from the Kubernetes OpenAPI schema).
 import { Deployment, IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { IStatefulSet, StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { IJob, Job } from "kubernetes-models/batch/v1/Job";
 import { HorizontalPodAutoscaler, IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { IIngress, Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { INetworkPolicy, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -11,7 +13,7 @@ import { ISecret, Secret } from "kubernetes-models/v1/Secret";
 import { IService, Service } from "kubernetes-models/v1/Service";
 import { IServiceAccount, ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { Declared } from "./mocks";
-import { reveal, the } from "./values";
+import { one, reveal, the } from "./values";
 
 interface Validating {
   validate(): void;
@@ -24,6 +26,8 @@ const models: Record<string, new (data: never) => Validating> = {
   "kubernetes:core/v1:Secret": Secret,
   "kubernetes:core/v1:Service": Service,
   "kubernetes:apps/v1:Deployment": Deployment,
+  "kubernetes:apps/v1:StatefulSet": StatefulSet,
+  "kubernetes:batch/v1:Job": Job,
   "kubernetes:networking.k8s.io/v1:Ingress": Ingress,
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
@@ -51,28 +55,35 @@ export function schemaProblems(declared: Declared[]): string[] {
   return problems;
 }
 
+const api = "goapi";
+
+/**
+ * The declared objects, typed. Kinds a stack declares more than once are
+ * picked by Pulumi name: the API's are named after the ApiService ("goapi" in
+ * index.ts and the component tests), the others after it with a suffix
+ * ("goapi-database-url", "goapi-migrate", "goapi-db").
+ */
 export const k8s = {
   namespace: (d: Declared[]) => the(d, "kubernetes:core/v1:Namespace") as INamespace,
   serviceAccount: (d: Declared[]) => the(d, "kubernetes:core/v1:ServiceAccount") as IServiceAccount,
   configMap: (d: Declared[]) => the(d, "kubernetes:core/v1:ConfigMap") as IConfigMap,
-  secret: (d: Declared[]) => the(d, "kubernetes:core/v1:Secret") as ISecret,
-  service: (d: Declared[]) => the(d, "kubernetes:core/v1:Service") as IService,
+  secret: (d: Declared[], name = api) => the(d, "kubernetes:core/v1:Secret", name) as ISecret,
+  service: (d: Declared[], name = api) => the(d, "kubernetes:core/v1:Service", name) as IService,
   deployment: (d: Declared[]) => the(d, "kubernetes:apps/v1:Deployment") as IDeployment,
+  statefulSet: (d: Declared[]) => the(d, "kubernetes:apps/v1:StatefulSet") as IStatefulSet,
+  job: (d: Declared[]) => the(d, "kubernetes:batch/v1:Job") as IJob,
   ingress: (d: Declared[]) => the(d, "kubernetes:networking.k8s.io/v1:Ingress") as IIngress,
-  networkPolicy: (d: Declared[]) => the(d, "kubernetes:networking.k8s.io/v1:NetworkPolicy") as INetworkPolicy,
+  networkPolicy: (d: Declared[], name = api) => the(d, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name) as INetworkPolicy,
   hpa: (d: Declared[]) => the(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler") as IHorizontalPodAutoscaler,
   pdb: (d: Declared[]) => the(d, "kubernetes:policy/v1:PodDisruptionBudget") as IPodDisruptionBudget,
 };
+
 
 export function count(declared: Declared[], type: string): number {
   return declared.filter((d) => d.type === type).length;
 }
 
-/** The name the provider gave the one object of this type (auto-named ones included). */
-export function nameOf(declared: Declared[], type: string): string | undefined {
-  const found = declared.filter((d) => d.type === type);
-  if (found.length !== 1) {
-    throw new Error(`expected one ${type}, found ${found.length}`);
-  }
-  return (found[0]?.state.metadata as { name?: string } | undefined)?.name;
+/** The name the provider gave the one object of this type (and Pulumi name; auto-named ones included). */
+export function nameOf(declared: Declared[], type: string, name?: string): string | undefined {
+  return (one(declared, type, name).state.metadata as { name?: string } | undefined)?.name;
 }

@@ -4,6 +4,7 @@ import { cliConfig, stackFilePath } from "../../scripts/stack-config";
 import { committed, runStack, StackRun, UserAdditions } from "./stack";
 
 const needsRegistryCredentials = new Set(["dev", "prod"]);
+const needsDatabasePassword = new Set(["dev", "prod"]);
 
 /** Runs a committed stack file as a user who followed the README would, with `extra` on top. */
 export function runAsSetUp(stack: string, extra: UserAdditions = {}): Promise<StackRun> {
@@ -18,6 +19,9 @@ export function runAsSetUp(stack: string, extra: UserAdditions = {}): Promise<St
     if (!has("registryPassword")) {
       secrets.registryPassword = `registry-token-for-${stack}`;
     }
+  }
+  if (needsDatabasePassword.has(stack) && !has("databasePassword")) {
+    secrets.databasePassword = `database-password-for-${stack}`;
   }
   return runStack(committed(stack), { set: { ...set, ...extra.set }, secrets: { ...secrets, ...extra.secrets } });
 }

@@ -51,22 +51,24 @@ export async function valueOf<T>(o: pulumi.Output<T>, what = "an output"): Promi
   return new Promise((resolve) => o.apply(resolve));
 }
 
-/** The inputs of the one declared resource of this type, secrets revealed. */
-export function the(declared: Declared[], type: string): unknown {
-  const found = declared.filter((d) => d.type === type);
-  if (found.length !== 1) {
-    throw new Error(`expected one ${type}, found ${found.length} among ${declared.map((d) => d.type).join(", ")}`);
+/** The one declared resource of this type (and Pulumi name, if given). */
+export function one(declared: Declared[], type: string, name?: string): Declared {
+  const found = declared.filter((d) => d.type === type && (name === undefined || d.name === name));
+  if (found.length !== 1 || found[0] === undefined) {
+    const what = name === undefined ? type : `${type} named ${name}`;
+    throw new Error(`expected one ${what}, found ${found.length} among ${declared.map((d) => `${d.type} ${d.name}`).join(", ")}`);
   }
-  return reveal(found[0]?.inputs);
+  return found[0];
 }
 
-/** The raw inputs (secret markers kept) of the one declared resource of this type. */
-export function raw(declared: Declared[], type: string): Record<string, unknown> {
-  const found = declared.find((d) => d.type === type);
-  if (!found) {
-    throw new Error(`no ${type} declared`);
-  }
-  return found.inputs;
+/** The inputs of the one declared resource of this type (and name), secrets revealed. */
+export function the(declared: Declared[], type: string, name?: string): unknown {
+  return reveal(one(declared, type, name).inputs);
+}
+
+/** The raw inputs (secret markers kept) of the one declared resource of this type (and name). */
+export function raw(declared: Declared[], type: string, name?: string): Record<string, unknown> {
+  return one(declared, type, name).inputs;
 }
 
 /** Does `needle` appear in v outside every secret marker? */

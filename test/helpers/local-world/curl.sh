@@ -2,14 +2,17 @@
 # Stub curl: the API behind the Ingress answers when the cluster runs both
 # stacks' objects and can pull the deployed image from the registry. A POST
 # needs the stack's token, which it accepts only as a curl config line on
-# stdin (`--config -`); those lines are kept in curl-config.log.
+# stdin (`--config -`); those lines are kept in curl-config.log. Items
+# written are kept in the world's database (db-items), one id a line; with
+# `-D -` a POST prints its response headers, the new item's Location among them.
 # shellcheck source=test/helpers/local-world/stub-lib.sh
 source "${0%/*}/stub-lib.sh"
 block_point "$@"
-url="" method=GET config=0 prev=""
+url="" method=GET config=0 headers=0 prev=""
 for a in "$@"; do
   case $a in http://*) url=$a ;; esac
   [ "$prev" != -X ] || method=$a
+  [ "$prev" != -D ] || [ "$a" != - ] || headers=1
   [ "$prev" != --config ] || [ "$a" != - ] || config=1
   prev=$a
 done
@@ -52,11 +55,20 @@ case "$method ${url#http://goapi.localhost/}" in
   "GET readyz")
     if [ -e "$W/api-not-ready" ]; then echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; fi ;;
   "GET healthz" | "GET v1/items") ;;
+  "GET v1/items/"*)
+    id=${url##*/} found=0
+    if [ -e "$W/db-items" ]; then
+      while read -r have; do [ "$have" != "$id" ] || found=1; done <"$W/db-items"
+    fi
+    if [ "$found" = 0 ]; then echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; fi ;;
   "POST v1/items")
     fact token
     if [ "$header" != "Authorization: Bearer $fact" ]; then
       echo "curl: (22) The requested URL returned error: 401" >&2
       exit 22
-    fi ;;
+    fi
+    id="item-$$"
+    echo "$id" >>"$W/db-items"
+    if [ "$headers" = 1 ]; then printf 'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nLocation: /v1/items/%s\r\n\r\n' "$id"; fi ;;
   *) echo "curl: (22) The requested URL returned error: 404" >&2; exit 22 ;;
 esac

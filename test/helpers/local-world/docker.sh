@@ -53,14 +53,18 @@ case "$1" in
   rm) # rm -f kind-registry
     rm -f "$reg" "$W/registry-images" "$W/registry-on-kind"
     echo "$3" ;;
-  exec) # exec NODE mkdir -p DIR | exec -i NODE cp /dev/stdin FILE
+  exec) # exec NODE mkdir -p DIR | exec -i NODE cp /dev/stdin FILE | exec NODE kubectl ARGS
     node=$2
     [ "$node" != -i ] || node=$3
     if [ "$node" != goapi-control-plane ] || [ ! -e "$W/cluster" ]; then
       echo "Error response from daemon: No such container: $node" >&2
       exit 1
     fi
-    [ "$2" != -i ] || cat >"$W/hosts.toml" ;;
+    [ "$2" != -i ] || cat >"$W/hosts.toml"
+    # A database whose data is not on its volume loses it with its pod.
+    if [ "$3" = kubectl ] && [ -e "$W/database-loses-data" ]; then
+      case " $* " in *" delete pod "*) rm -f "$W/db-items" ;; esac
+    fi ;;
   network) # network connect kind kind-registry
     [ -e "$reg" ] || { echo "Error response from daemon: No such container: $4" >&2; exit 1; }
     [ ! -e "$W/kind-network-gone" ] || { echo "Error response from daemon: network kind not found" >&2; exit 1; }
