@@ -292,6 +292,10 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
   const volume = ctx.cluster ? await provideVolume(ctx, ctx.cluster, stack, namespace) : undefined;
   await up(ctx, stack, "create", namespace, false);
   expectChanges(stack, "no-change preview", await preview(ctx, stack, "preview: no change"), []);
+  // Before the count is scaled: afterwards, against a cluster, the broken copy's
+  // preview stops on the server-side apply conflict over spec.replicas (the
+  // very thing the rule prevents) before the pack reports.
+  await policyRefusesBrokenProgram(ctx, stack);
   if (ctx.cluster) {
     await firstRollout(ctx.cluster, stack, namespace);
   }
@@ -316,8 +320,6 @@ async function checkStack(ctx: Context, stack: string): Promise<void> {
 
   await pulumi(ctx, stack, ["preview", "--expect-no-changes", ...policyPack], "preview: expect no changes");
   console.log("  preview --expect-no-changes: passed");
-
-  await policyRefusesBrokenProgram(ctx, stack);
 
   if (ctx.cluster) {
     await keepsNamespace(ctx, ctx.cluster, stack, namespace);
