@@ -136,13 +136,8 @@ func (s *Store) Update(ctx context.Context, id string, change func(*items.Fields
 		if err != nil {
 			return err
 		}
-		old := items.Fields{Name: it.Name, Description: it.Description}
-		f := old
-		change(&f)
-		if f == old {
-			return nil
-		}
-		if err := f.Validate(); err != nil {
+		f, changed, err := it.Change(change)
+		if err != nil || !changed {
 			return err
 		}
 		it, err = scanItem(tx.QueryRow(ctx,
