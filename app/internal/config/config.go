@@ -84,7 +84,7 @@ var appEnvPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
-		Port:            r.port("PORT", 8080),
+		Port:            r.apiPort(),
 		MetricsPort:     r.port("METRICS_PORT", 9090),
 		LogLevel:        r.level("LOG_LEVEL", slog.LevelInfo),
 		AppEnv:          r.str("APP_ENV", "development"),
@@ -130,7 +130,7 @@ func LoadMigrate(lookup func(string) (string, bool)) (Migrate, error) {
 // LoadPort reads PORT alone, for the healthcheck subcommand.
 func LoadPort(lookup func(string) (string, bool)) (int, error) {
 	r := reader{lookup: lookup}
-	p := r.port("PORT", 8080)
+	p := r.apiPort()
 	return p, r.err
 }
 
@@ -196,6 +196,10 @@ func (r *reader) count(name string, def, min, max int) int {
 	}
 	return n
 }
+
+// apiPort is PORT, read alike by Load and LoadPort: the healthcheck must
+// probe the port the server listens on.
+func (r *reader) apiPort() int { return r.port("PORT", 8080) }
 
 func (r *reader) port(name string, def int) int {
 	v, ok := r.raw(name)

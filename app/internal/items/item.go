@@ -31,6 +31,22 @@ type Fields struct {
 	Description string
 }
 
+// Change applies change to the fields of it, as Store.Update does: changed
+// is false when they stay as they were (nothing is to be stored, UpdatedAt
+// kept), and err is set when the changed fields do not validate.
+func (it Item) Change(change func(*Fields)) (f Fields, changed bool, err error) {
+	old := Fields{Name: it.Name, Description: it.Description}
+	f = old
+	change(&f)
+	if f == old {
+		return f, false, nil
+	}
+	if err := f.Validate(); err != nil {
+		return Fields{}, false, err
+	}
+	return f, true, nil
+}
+
 // ValidationError says which field is wrong and why.
 type ValidationError struct {
 	Field  string

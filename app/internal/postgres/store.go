@@ -72,23 +72,22 @@ func (s *Store) List(ctx context.Context, cursor string, limit int) (items.Page,
 		return items.Page{}, classify(err)
 	}
 	page := items.Page{Items: make([]items.Item, 0, limit)}
-	var seqs []int64
+	var seq, last int64
 	for rows.Next() {
-		var seq int64
 		it, err := scanItem(rows, &seq)
 		if err != nil {
 			rows.Close()
 			return items.Page{}, classify(err)
 		}
+		if len(page.Items) == limit { // the extra row: it starts the next page
+			page.Next = items.EncodeCursor(last)
+			continue
+		}
 		page.Items = append(page.Items, it)
-		seqs = append(seqs, seq)
+		last = seq
 	}
 	if err := rows.Err(); err != nil {
 		return items.Page{}, classify(err)
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.Next = items.EncodeCursor(seqs[limit-1])
 	}
 	return page, nil
 }
@@ -137,13 +136,8 @@ func (s *Store) Update(ctx context.Context, id string, change func(*items.Fields
 		if err != nil {
 			return err
 		}
-		old := items.Fields{Name: it.Name, Description: it.Description}
-		f := old
-		change(&f)
-		if f == old {
-			return nil
-		}
-		if err := f.Validate(); err != nil {
+		f, changed, err := it.Change(change)
+		if err != nil || !changed {
 			return err
 		}
 		it, err = scanItem(tx.QueryRow(ctx,

@@ -96,14 +96,12 @@ func (s *MemoryStore) Update(_ context.Context, id string, change func(*items.Fi
 	if !ok {
 		return items.Item{}, items.ErrNotFound
 	}
-	old := items.Fields{Name: e.item.Name, Description: e.item.Description}
-	f := old
-	change(&f)
-	if f == old {
-		return e.item, nil
-	}
-	if err := f.Validate(); err != nil {
+	f, changed, err := e.item.Change(change)
+	if err != nil {
 		return items.Item{}, err
+	}
+	if !changed {
+		return e.item, nil
 	}
 	e.item.Name, e.item.Description = f.Name, f.Description
 	e.item.UpdatedAt = now()
