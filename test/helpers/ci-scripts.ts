@@ -126,6 +126,9 @@ export interface CiRun {
   runnerTemp: string;
 }
 
+/** The calls a run made to one stub tool. */
+export const callsTo = (run: CiRun, tool: string): string[] => run.calls.filter((c) => c.startsWith(`${tool} `));
+
 export interface Sandbox {
   dir: string;
   project: string;
