@@ -21,12 +21,7 @@ const amd64 = { platforms: "linux/amd64", cache: "true" };
 describe("deploy-target.sh", () => {
   const box = sandbox();
   const main = box.git("rev-parse", "HEAD");
-  box.git("switch", "-q", "-c", "feature");
-  fs.writeFileSync(path.join(box.project, "app", "feature.go"), "package main\n");
-  box.git("add", ".");
-  box.git("commit", "-q", "-m", "feature");
-  const feature = box.git("rev-parse", "HEAD");
-  box.git("switch", "-q", "main");
+  const feature = box.commitOnBranch("feature", "feature.go");
   const target = (event: string, ref: string, sha: string, stack = "") =>
     box.run("scripts/ci/deploy-target.sh", { GITHUB_EVENT_NAME: event, GITHUB_REF: ref, GITHUB_SHA: sha, INPUT_STACK: stack });
 
