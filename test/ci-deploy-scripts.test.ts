@@ -8,26 +8,20 @@ import { ApiImage, attestationBuildArgs } from "../components/image";
 import { apiImageArgs } from "../components/image-args";
 import { loadSettings, type ImagePlan } from "../components/settings";
 import { cliConfig } from "../scripts/stack-config";
-import { exportedState, pulumiVersion, sandbox, type CiRun } from "./helpers/ci-scripts";
+import { callsTo, exportedState, pulumiVersion, sandbox, type CiRun } from "./helpers/ci-scripts";
 import { installMocks, settle } from "./helpers/mocks";
 import { raw } from "./helpers/values";
 
 const digest = "a".repeat(64);
 const backend = { STACK: "dev", PULUMI_BACKEND_URL: "s3://state-bucket/goapi", PULUMI_CONFIG_PASSPHRASE: "real-passphrase" };
 const kube = { KUBECONFIG_DATA: "apiVersion: v1\nkind: Config\n# the deployer" };
-const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
 /** What the committed stack files ask of the build: the program's defaults. */
 const amd64 = { platforms: "linux/amd64", cache: "true" };
 
 describe("deploy-target.sh", () => {
   const box = sandbox();
   const main = box.git("rev-parse", "HEAD");
-  box.git("switch", "-q", "-c", "feature");
-  fs.writeFileSync(path.join(box.project, "app", "feature.go"), "package main\n");
-  box.git("add", ".");
-  box.git("commit", "-q", "-m", "feature");
-  const feature = box.git("rev-parse", "HEAD");
-  box.git("switch", "-q", "main");
+  const feature = box.commitOnBranch("feature", "feature.go");
   const target = (event: string, ref: string, sha: string, stack = "") =>
     box.run("scripts/ci/deploy-target.sh", { GITHUB_EVENT_NAME: event, GITHUB_REF: ref, GITHUB_SHA: sha, INPUT_STACK: stack });
 
@@ -180,7 +174,7 @@ describe("build-image.sh", () => {
         }),
       }),
     );
-  const buildCall = (run: CiRun) => calls(run, "docker").find((c) => c.startsWith("docker buildx build "));
+  const buildCall = (run: CiRun) => callsTo(run, "docker").find((c) => c.startsWith("docker buildx build "));
   /** The value of each `--flag value` of a command line, in order. */
   const flag = (call: string | undefined, name: string) =>
     [...(call ?? "").matchAll(new RegExp(`(?:^| )--${name} (\\S+)`, "g"))].map((m) => m[1] ?? "");
@@ -190,7 +184,7 @@ describe("build-image.sh", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.outputs).toEqual({ "image-ref": `${tag}@sha256:${digest}`, source: "built", platforms: "linux/amd64" });
-    const docker = calls(run, "docker");
+    const docker = callsTo(run, "docker");
     expect(docker[0]).toBe("docker login ghcr.io --username ci-bot --password-stdin");
     expect(run.calls).toContainEqual(expect.stringMatching(/^docker-login password-on-stdin DOCKER_CONFIG=.*goapi-ci\.\w+\/docker$/));
     expect(buildCall(run)).toBe(
@@ -206,9 +200,9 @@ describe("build-image.sh", () => {
   });
 
   it("builds on a docker-container builder, made once: the docker driver exports no registry cache and no attestations", () => {
-    const fresh = calls(box.run("scripts/ci/build-image.sh", login), "docker");
+    const fresh = callsTo(box.run("scripts/ci/build-image.sh", login), "docker");
     expect(fresh).toContain("docker buildx create --name goapi-ci --driver docker-container --bootstrap");
-    const again = calls(box.run("scripts/ci/build-image.sh", { ...login, STUB_BUILDER: "yes" }), "docker");
+    const again = callsTo(box.run("scripts/ci/build-image.sh", { ...login, STUB_BUILDER: "yes" }), "docker");
     expect(again.some((c) => c.startsWith("docker buildx create"))).toBe(false);
   });
 
@@ -258,8 +252,8 @@ describe("build-image.sh", () => {
       expect(run.code).toBe(0);
       expect(run.outputs).toEqual({ "image-ref": `${tag}@sha256:${pushed}`, source: "reused", platforms: "linux/amd64" });
       expect(buildCall(run)).toBeUndefined();
-      expect(calls(run, "docker")).toContain(`docker buildx imagetools inspect ${tag} --format {{json .Manifest}}`);
-      const verify = calls(run, "cosign").find((c) => c.startsWith("cosign verify "));
+      expect(callsTo(run, "docker")).toContain(`docker buildx imagetools inspect ${tag} --format {{json .Manifest}}`);
+      const verify = callsTo(run, "cosign").find((c) => c.startsWith("cosign verify "));
       expect(verify).toContain("--certificate-identity-regexp ^https://github\\.com/your-org/goapi/\\.github/workflows/deploy\\.yml@refs/");
       expect(verify?.endsWith(` ${tag}@sha256:${pushed}`)).toBe(true);
     });
@@ -274,7 +268,7 @@ describe("build-image.sh", () => {
     it("builds over an image that lacks a platform the stack file asks for, without asking for a signature", () => {
       const run = box.run("scripts/ci/build-image.sh", { ...login, PLATFORMS: "linux/amd64,linux/arm64", STUB_MANIFEST: index(["linux/amd64"]) });
       expect(run.outputs.source).toBe("built");
-      expect(calls(run, "cosign")).toEqual([]);
+      expect(callsTo(run, "cosign")).toEqual([]);
     });
 
     it("stops when the signature cannot be checked at all", () => {
@@ -312,7 +306,7 @@ describe("build-image.sh", () => {
     const ref = `ghcr.io/your-org/goapi:old@sha256:${digest}`;
     const run = box.run("scripts/ci/build-image.sh", { IMAGE: `pinned ${ref}` });
     expect(run.code).toBe(0);
-    expect(calls(run, "docker")).toEqual([]);
+    expect(callsTo(run, "docker")).toEqual([]);
     expect(run.outputs).toEqual({ "image-ref": ref, source: "pinned", platforms: "" });
   });
 
@@ -335,7 +329,7 @@ describe("plan.sh", () => {
     const run = plan({ STUB_PREVIEW_OUTPUT: "~ kubernetes:apps/v1:Deployment goapi update" });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const pulumi = calls(run, "pulumi");
+    const pulumi = callsTo(run, "pulumi");
     expect(pulumi).toContain("pulumi login s3://state-bucket/goapi");
     expect(pulumi).toContain("pulumi stack select dev");
     expect(pulumi).toContain(`pulumi config set --path goapi:image.ref ${image}`);
@@ -360,7 +354,7 @@ describe("plan.sh", () => {
   it("keeps an image the stack file itself sets, and plans that image", () => {
     const pin = `ghcr.io/your-org/goapi:old@sha256:${"b".repeat(64)}`;
     const run = plan({ IMAGE_REF: pin, STUB_PIN: pin });
-    expect(calls(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);
+    expect(callsTo(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);
     expect(run.outputs["image-ref"]).toBe(pin);
   });
 
@@ -376,7 +370,7 @@ describe("plan.sh", () => {
     const run = plan({ STUB_SELECT_EXIT: "255" });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/npx pulumi stack init dev/);
-    expect(calls(run, "pulumi").some((c) => c.startsWith("pulumi preview"))).toBe(false);
+    expect(callsTo(run, "pulumi").some((c) => c.startsWith("pulumi preview"))).toBe(false);
   });
 });
 
@@ -402,7 +396,7 @@ describe("apply.sh", () => {
       },
       [planDir],
     );
-  const ups = (run: CiRun) => calls(run, "pulumi").filter((c) => c.startsWith("pulumi up"));
+  const ups = (run: CiRun) => callsTo(run, "pulumi").filter((c) => c.startsWith("pulumi up"));
 
   it("applies the saved plan with its own preview first (no --skip-preview)", () => {
     const run = apply();
@@ -423,7 +417,7 @@ describe("apply.sh", () => {
     const run = apply({ PLAN_SHA256: "0".repeat(64) });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not the file the plan job wrote/);
-    expect(calls(run, "pulumi")).toEqual([]);
+    expect(callsTo(run, "pulumi")).toEqual([]);
   });
 
   it("refuses when the stack file now pins another image than the plan's", () => {
@@ -465,7 +459,7 @@ describe("smoke.sh", () => {
       "curl-request GET https://goapi.dev.example.com/v1/items/it-1 auth=no",
       "curl-request DELETE https://goapi.dev.example.com/v1/items/it-1 auth=yes",
     ]);
-    expect(calls(run, "pulumi")).toContain("pulumi stack output token --show-secrets");
+    expect(callsTo(run, "pulumi")).toContain("pulumi stack output token --show-secrets");
   });
 
   it("masks the token before anything else is printed and never puts it on a command line", () => {
@@ -494,7 +488,7 @@ describe("logging in to the backend", () => {
 
   it("uses a self-managed backend's URL", () => {
     const run = snapshot({ PULUMI_BACKEND_URL: "gs://bucket/goapi" });
-    expect(calls(run, "pulumi")[0]).toBe("pulumi login gs://bucket/goapi");
+    expect(callsTo(run, "pulumi")[0]).toBe("pulumi login gs://bucket/goapi");
   });
 
   it("exchanges the job's OIDC token for a Pulumi Cloud team token, through files only", () => {
@@ -507,16 +501,16 @@ describe("logging in to the backend", () => {
     });
     expect(run.code).toBe(0);
     expect(run.calls).toContain("curl-request GET https://token.actions.example/req?x=1&audience=urn:pulumi:org:acme auth=no");
-    const login = calls(run, "pulumi")[0] ?? "";
+    const login = callsTo(run, "pulumi")[0] ?? "";
     expect(login).toMatch(/^pulumi login --oidc-token file:\/\/\S+\/id-token --oidc-org acme --oidc-team goapi-readers$/);
-    expect(calls(run, "pulumi")).toContain("pulumi stack select acme/goapi/prod");
+    expect(callsTo(run, "pulumi")).toContain("pulumi stack select acme/goapi/prod");
     expect(run.calls.join("\n")).not.toMatch(/request-secret|eyJ\.stub\.jwt/);
     expect(fs.readFileSync(path.join(run.stubDir, "curl-headers"), "utf8")).toContain("Authorization: bearer request-secret");
   });
 
   it("falls back to PULUMI_ACCESS_TOKEN from the environment", () => {
     const run = snapshot({ PULUMI_ACCESS_TOKEN: "pul-secret" });
-    expect(calls(run, "pulumi")[0]).toBe("pulumi login");
+    expect(callsTo(run, "pulumi")[0]).toBe("pulumi login");
     expect(run.pulumiEnv[0]).toMatch(/TOKEN=set$/);
   });
 
@@ -524,7 +518,7 @@ describe("logging in to the backend", () => {
     const run = snapshot({});
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/PULUMI_OIDC_ORG/);
-    expect(calls(run, "pulumi")).toEqual([]);
+    expect(callsTo(run, "pulumi")).toEqual([]);
   });
 
   it("refuses OIDC in a job that may not request an ID token", () => {

@@ -1,10 +1,7 @@
 // The drift check's scripts against stub tools.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { sandbox, type CiRun } from "./helpers/ci-scripts";
+import { callsTo, sandbox } from "./helpers/ci-scripts";
 
 const backend = { STACK: "prod", PULUMI_BACKEND_URL: "s3://state-bucket/goapi", PULUMI_CONFIG_PASSPHRASE: "p" };
-const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
 
 describe("deployed-commit.sh", () => {
   const box = sandbox();
@@ -15,17 +12,12 @@ describe("deployed-commit.sh", () => {
   it("names the commit of the stack's last successful update", () => {
     const run = box.run("scripts/ci/deployed-commit.sh", { ...backend, STUB_HISTORY: history(main) });
     expect(run.code).toBe(0);
-    expect(calls(run, "pulumi")).toContain("pulumi stack history --json --page-size 20");
+    expect(callsTo(run, "pulumi")).toContain("pulumi stack history --json --page-size 20");
     expect(run.outputs).toEqual({ commit: main });
   });
 
   it("refuses a commit that is not on main: its code would run with the stack's credentials", () => {
-    box.git("switch", "-q", "-c", "elsewhere");
-    fs.writeFileSync(path.join(box.project, "app", "x.go"), "package main\n");
-    box.git("add", ".");
-    box.git("commit", "-q", "-m", "elsewhere");
-    const other = box.git("rev-parse", "HEAD");
-    box.git("switch", "-q", "main");
+    const other = box.commitOnBranch("elsewhere", "x.go");
     const run = box.run("scripts/ci/deployed-commit.sh", { ...backend, STUB_HISTORY: history(other) });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/not a commit of main/);
@@ -42,7 +34,7 @@ describe("drift.sh", () => {
   it("previews with a refresh, the deployed image, and expects no changes", () => {
     const run = drift();
     expect(run.code).toBe(0);
-    const pulumi = calls(run, "pulumi");
+    const pulumi = callsTo(run, "pulumi");
     expect(pulumi).toContain(`pulumi config set --path goapi:image.ref ${deployed}`);
     expect(pulumi).toContain("pulumi preview --refresh --expect-no-changes --diff --color never --suppress-progress");
     expect(run.summary).toMatch(/^## prod: no drift/);
@@ -59,7 +51,7 @@ describe("drift.sh", () => {
   it("keeps an image the stack file itself sets", () => {
     const pin = `ghcr.io/your-org/goapi:old@sha256:${"b".repeat(64)}`;
     const run = drift({ STUB_PIN: pin });
-    expect(calls(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);
+    expect(callsTo(run, "pulumi").filter((c) => c.includes("config set"))).toEqual([]);
     expect(run.stdout).toContain(`with ${pin}`);
   });
 });

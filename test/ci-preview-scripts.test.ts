@@ -2,11 +2,10 @@
 // state, the stack file's secrets, the image, the comment.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { exportedState, sandbox, type CiRun, type Sandbox } from "./helpers/ci-scripts";
+import { callsTo, exportedState, sandbox, type CiRun, type Sandbox } from "./helpers/ci-scripts";
 import { fixturePath } from "./helpers/previews";
 
 const realToken = "tok-0123456789abcdef-real";
-const calls = (run: CiRun, tool: string) => run.calls.filter((c) => c.startsWith(`${tool} `));
 const zeros = "0".repeat(64);
 
 /** Every file below dir, with its content. */
@@ -125,7 +124,7 @@ describe("snapshot.sh", () => {
     );
     expect(run.stderr).toContain("secret value(s) redacted");
     expect(run.code).toBe(0);
-    expect(calls(run, "pulumi")).toContain("pulumi stack export --show-secrets");
+    expect(callsTo(run, "pulumi")).toContain("pulumi stack export --show-secrets");
     expect(fs.readdirSync(out).sort()).toEqual(["meta.json", "state.json"]);
     expect(fs.readdirSync(run.runnerTemp).sort()).toEqual(["output", "summary"]); // the scratch folder is gone
     for (const [name, content] of [...filesBelow(out), ...filesBelow(run.runnerTemp)]) {
@@ -162,7 +161,7 @@ describe("find-snapshot.sh", () => {
       artifact(6, "2026-11-21T01:00:00Z"),
     ]);
     expect(run.code).toBe(0);
-    expect(calls(run, "gh")).toEqual(["gh api repos/acme/goapi/actions/artifacts?name=preview-state-prod&per_page=100"]);
+    expect(callsTo(run, "gh")).toEqual(["gh api repos/acme/goapi/actions/artifacts?name=preview-state-prod&per_page=100"]);
     expect(run.outputs).toEqual({ "run-id": "2" });
   });
 
@@ -208,7 +207,7 @@ describe("preview.sh", () => {
     const run = preview(snapshotDir(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${"1".repeat(64)}`));
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const pulumi = calls(run, "pulumi");
+    const pulumi = callsTo(run, "pulumi");
     expect(pulumi.slice(0, 2)).toEqual(["pulumi stack init dev", expect.stringMatching(/^pulumi stack import --file .*goapi-ci\.\w+\/state\.json$/)]);
     expect(pulumi.filter((c) => c.startsWith("pulumi preview"))).toEqual([
       "pulumi preview --json --color never --policy-pack policy",
@@ -225,13 +224,13 @@ describe("preview.sh", () => {
   it("keeps the deployed image while app/ is unchanged", () => {
     const deployed = `ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${"1".repeat(64)}`;
     const run = preview(snapshotDir(deployed));
-    expect(calls(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ${deployed}`);
+    expect(callsTo(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ${deployed}`);
     expect(comment()).toContain("app/ is unchanged");
   });
 
   it("shows the image the build will push, with a digest of zeros, once app/ changed", () => {
     const run = preview(snapshotDir(`ghcr.io/your-org/goapi:${"9".repeat(12)}@sha256:${"1".repeat(64)}`));
-    expect(calls(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${zeros}`);
+    expect(callsTo(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${zeros}`);
     expect(comment()).toContain("app/ changed");
   });
 
@@ -241,7 +240,7 @@ describe("preview.sh", () => {
     fs.writeFileSync(path.join(box.project, ".github", "pins", "dev.image"), `${ref}\n`);
     const run = preview(snapshotDir(`ghcr.io/your-org/goapi:${tree.slice(0, 12)}@sha256:${"1".repeat(64)}`));
     fs.rmSync(path.join(box.project, ".github"), { recursive: true });
-    expect(calls(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ${ref}`);
+    expect(callsTo(run, "pulumi")).toContain(`pulumi config set --path goapi:image.ref ${ref}`);
     expect(comment()).toContain(`the rollback pin \`${ref}\``);
   });
 
@@ -249,7 +248,7 @@ describe("preview.sh", () => {
     fs.appendFileSync(path.join(box.project, "Pulumi.dev.yaml"), "  goapi:apiToken:\n    secure: v1:real-ciphertext\nencryptionsalt: v1:real-salt\n");
     const run = preview(snapshotDir(undefined));
     expect(run.code).toBe(0);
-    expect(calls(run, "pulumi")).toContain("pulumi config set --secret --path goapi:apiToken redacted-for-preview");
+    expect(callsTo(run, "pulumi")).toContain("pulumi config set --secret --path goapi:apiToken redacted-for-preview");
     expect(fs.readFileSync(path.join(box.project, "Pulumi.dev.yaml"), "utf8")).not.toMatch(/real-ciphertext|real-salt/);
   });
 
@@ -306,7 +305,7 @@ describe("preview.sh", () => {
 
   it("says when there was no published state, and imports none", () => {
     const run = preview(snapshotDir(undefined));
-    expect(calls(run, "pulumi").some((c) => c.startsWith("pulumi stack import"))).toBe(false);
+    expect(callsTo(run, "pulumi").some((c) => c.startsWith("pulumi stack import"))).toBe(false);
     expect(comment()).toContain("against an **empty** stack");
   });
 
@@ -315,7 +314,7 @@ describe("preview.sh", () => {
     const run = preview(snapshotDir(undefined));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Map keys must be unique/);
-    expect(calls(run, "pulumi")).toEqual([]);
+    expect(callsTo(run, "pulumi")).toEqual([]);
   });
 
 });
@@ -334,7 +333,7 @@ describe("pr-comment.sh", () => {
   );
   const post = (...files: string[]) =>
     box.run("scripts/ci/pr-comment.sh", { GITHUB_REPOSITORY: "acme/goapi", PR_NUMBER: "12", STUB_COMMENTS: comments }, files);
-  const writes = (run: CiRun) => calls(run, "gh").filter((c) => / -X (POST|PATCH) /.test(c));
+  const writes = (run: CiRun) => callsTo(run, "gh").filter((c) => / -X (POST|PATCH) /.test(c));
 
   it("edits the bot's earlier comment for the same stack, across pages, never someone else's", () => {
     const body = box.write("dev.md", "<!-- goapi-preview:dev -->\nnew dev\n");

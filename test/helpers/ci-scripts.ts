@@ -126,6 +126,9 @@ export interface CiRun {
   runnerTemp: string;
 }
 
+/** The calls a run made to one stub tool. */
+export const callsTo = (run: CiRun, tool: string): string[] => run.calls.filter((c) => c.startsWith(`${tool} `));
+
 export interface Sandbox {
   dir: string;
   project: string;
@@ -135,6 +138,8 @@ export interface Sandbox {
   /** As run, in another checkout of the project (a clone of it, say). */
   runIn(checkout: string, script: string, env?: Record<string, string>, args?: string[]): CiRun;
   git(...args: string[]): string;
+  /** Commits a new Go file on a new branch and switches back to main; returns the commit id. */
+  commitOnBranch(branch: string, file: string): string;
   /** Runs node in the project, e.g. a scripts/ci/*.js command; returns stdout, throws on failure. */
   node(...args: string[]): string;
   /** Runs node in the project with stdin; returns how it ended. */
@@ -174,6 +179,16 @@ export function sandbox(): Sandbox {
   git("add", ".");
   git("commit", "-q", "-m", "init");
   git("update-ref", "refs/remotes/origin/main", "HEAD");
+
+  const commitOnBranch = (branch: string, file: string) => {
+    git("switch", "-q", "-c", branch);
+    fs.writeFileSync(path.join(project, "app", file), "package main\n");
+    git("add", ".");
+    git("commit", "-q", "-m", branch);
+    const commit = git("rev-parse", "HEAD");
+    git("switch", "-q", "main");
+    return commit;
+  };
 
   const bin = path.join(dir, "bin");
   const stubDir = path.join(dir, "stub");
@@ -245,7 +260,7 @@ export function sandbox(): Sandbox {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
-  return { dir, project, write, run, runIn, git, node, nodeRun };
+  return { dir, project, write, run, runIn, git, commitOnBranch, node, nodeRun };
 }
 
 /** A `pulumi stack export` with one resource of each kind the redaction must handle. */
