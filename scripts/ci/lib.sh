@@ -107,6 +107,8 @@ read_pin() {
   pin=""
   [ -f "$file" ] || return 0
   pin=$(tr -d ' \t\r\n' < "$file")
+  # The same pattern as scripts/lib/image-ref.sh, kept here: the preview and
+  # drift jobs check out only scripts/ci/, so this file cannot source that one.
   [[ "$pin" =~ ^[a-z0-9][a-z0-9._/:-]*@sha256:[a-f0-9]{64}$ ]] ||
     fail "bad pin" ".github/pins/$STACK.image must hold one image pinned by digest (<repository>@sha256:<64 hex digits>), not '$pin'"
 }
