@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { database as appDatabase, databaseUrlEnv } from "./app-contract";
+import { database as appDatabase, secretEnv } from "./app-contract";
 import { DatabasePlacement, DatabaseSettings, encryptedSslModes, parseCidr, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
 import { readinessWindowSeconds } from "./pod";
@@ -22,8 +22,7 @@ import {
 
 /** Variables the ApiService sets itself; app.env may not override them. */
 export const reservedEnv = [
-  "API_TOKEN",
-  databaseUrlEnv,
+  ...secretEnv,
   "PORT",
   "METRICS_PORT",
   "APP_ENV",
