@@ -46,7 +46,7 @@ const quantity = z.string().refine((q) => parseQuantity(q) !== undefined, {
 const count = (min: number, max: number) => z.int().min(min).max(max);
 
 /** Platforms the image can be built for: the ones the distroless runtime and the Go cross-compile in app/Dockerfile cover. */
-export const imagePlatforms = ["linux/amd64", "linux/arm64"] as const;
+const imagePlatforms = ["linux/amd64", "linux/arm64"] as const;
 export type ImagePlatform = (typeof imagePlatforms)[number];
 
 /** The tag of the registry cache image, beside the image's own tags. */
