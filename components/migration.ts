@@ -24,10 +24,10 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
  * answer, say). Bad configuration (exit 2) fails each attempt within seconds,
  * so it ends in BackoffLimitExceeded quickly too.
  */
-export const migrationRetries = 2;
+const migrationRetries = 2;
 
 /** The whole Job, retries included, must end within this. */
-export const migrationDeadlineSeconds = 300;
+const migrationDeadlineSeconds = 300;
 
 /**
  * How long `pulumi up` waits for the Job: longer than its deadline, so a

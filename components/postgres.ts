@@ -14,18 +14,18 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod";
  * postgres:15.19-bookworm (the major version app/ is tested against), as
  * docker-library/repo-info lists it.
  */
-export const postgresImage = "docker.io/library/postgres:15.19-bookworm@sha256:539ceaaae49b3a7c8a04467cf00cc6788d8e3f1675df41860d86eebc4c40524f";
+const postgresImage = "docker.io/library/postgres:15.19-bookworm@sha256:539ceaaae49b3a7c8a04467cf00cc6788d8e3f1675df41860d86eebc4c40524f";
 
 /**
  * Not the image's postgres user (999): a user ID of its own, above the range
  * node accounts use. The image's entrypoint runs initdb as any user (through
  * nss_wrapper).
  */
-export const postgresUid = 10001;
+const postgresUid = 10001;
 
 /** The role and database the app uses; the role owns the database. */
-export const postgresUser = "goapi";
-export const postgresDatabase = "goapi";
+const postgresUser = "goapi";
+const postgresDatabase = "goapi";
 
 const dataDir = "/var/lib/postgresql/data";
 const passwordKey = "POSTGRES_PASSWORD";

@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { database as appDatabase, databaseUrlEnv } from "./app-contract";
+import { database as appDatabase, secretEnv } from "./app-contract";
 import { DatabasePlacement, DatabaseSettings, encryptedSslModes, parseCidr, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
 import { readinessWindowSeconds } from "./pod";
@@ -22,8 +22,7 @@ import {
 
 /** Variables the ApiService sets itself; app.env may not override them. */
 export const reservedEnv = [
-  "API_TOKEN",
-  databaseUrlEnv,
+  ...secretEnv,
   "PORT",
   "METRICS_PORT",
   "APP_ENV",
@@ -47,7 +46,7 @@ const quantity = z.string().refine((q) => parseQuantity(q) !== undefined, {
 const count = (min: number, max: number) => z.int().min(min).max(max);
 
 /** Platforms the image can be built for: the ones the distroless runtime and the Go cross-compile in app/Dockerfile cover. */
-export const imagePlatforms = ["linux/amd64", "linux/arm64"] as const;
+const imagePlatforms = ["linux/amd64", "linux/arm64"] as const;
 export type ImagePlatform = (typeof imagePlatforms)[number];
 
 /** The tag of the registry cache image, beside the image's own tags. */

@@ -31,7 +31,7 @@ export const placeholderFor = (key: string) => `placeholder-for-the-encrypted-va
 
 const asConfigString = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v));
 
-export function projectName(): string {
+function projectName(): string {
   return readProject().name;
 }
 

@@ -5,7 +5,7 @@ import { parseUrn } from "../urn";
 import type { ResourceRule, Subject } from "./rule";
 
 /** The engine names the providers it makes up "default" or "default_<version>". */
-export function isDefaultProvider(providerUrn: string): boolean {
+function isDefaultProvider(providerUrn: string): boolean {
   const parsed = parseUrn(providerUrn);
   return parsed !== undefined && parsed.type.startsWith("pulumi:providers:") && /^default(_|$)/.test(parsed.name);
 }

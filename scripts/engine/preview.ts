@@ -1,5 +1,7 @@
 // What a `pulumi preview --json` says, reduced to what the engine checks
 // assert: the operation on each resource and the diagnostics.
+import { parseUrn } from "../../policy/urn";
+
 export interface PreviewStep {
   op: string;
   urn: string;
@@ -29,10 +31,8 @@ export function parsePreview(json: string): Preview {
   const raw = JSON.parse(json) as RawPreview;
   const steps = (raw.steps ?? []).map((s) => {
     const urn = s.urn ?? "";
-    // urn:pulumi:<stack>::<project>::<parent types$>type::name
-    const parts = urn.split("::");
-    const type = (parts[2] ?? "").split("$").pop() ?? "";
-    return { op: s.op ?? "", urn, type, name: parts[3] ?? "" };
+    const parsed = parseUrn(urn);
+    return { op: s.op ?? "", urn, type: parsed?.type ?? "", name: parsed?.name ?? "" };
   });
   const diagnostics = (raw.diagnostics ?? []).map((d) => ({ severity: d.severity ?? "", message: (d.message ?? "").trim(), urn: d.urn }));
   return { steps, diagnostics };

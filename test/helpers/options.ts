@@ -18,19 +18,18 @@ export interface OptionsRecorder {
 
 export function recordOptions(): OptionsRecorder {
   const seen = new Map<pulumi.Resource, string>();
-  const raw = new Map<string, { opts: pulumi.ResourceOptions }>();
+  const raw = new Map<string, pulumi.ResourceOptions>();
   return {
     transformation: ({ type, name, resource, opts }) => {
       seen.set(resource, `${type} ${name}`);
-      raw.set(`${type} ${name}`, { opts });
+      raw.set(`${type} ${name}`, opts);
       return undefined;
     },
     of(key) {
-      const found = raw.get(key);
-      if (found === undefined) {
+      const opts = raw.get(key);
+      if (opts === undefined) {
         throw new Error(`no resource ${key} was declared; declared: ${[...raw.keys()].join(", ")}`);
       }
-      const { opts } = found;
       const custom = opts as pulumi.CustomResourceOptions;
       const dependsOn = [opts.dependsOn ?? []].flat() as pulumi.Resource[];
       return {
