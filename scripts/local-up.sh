@@ -155,7 +155,7 @@ wait_ready() {
   done
 }
 wait_ready || stop "the API did not answer ${url}readyz through the Ingress within a minute" \
-  "see \"The Ingress never becomes ready\" in README.md, then $again"
+  "see \"The Ingress never becomes ready\" in docs/local.md, then $again"
 info "GET /readyz ok"
 for check in "${smoke_checks[@]}"; do
   "smoke_$check" || stop "the smoke check $check failed against $url; curl's error is above" "fix that, then $again"

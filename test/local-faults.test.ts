@@ -2,7 +2,7 @@
 // (helpers/local-world.ts). For each fault the script either completes, or
 // stops with one line naming the cause and the next command, exits non-zero,
 // and changes nothing it cannot vouch for: no state dropped, nothing called
-// gone, unless kind or Docker said so. README.md quotes every one of the lines.
+// gone, unless kind or Docker said so. docs/local.md quotes every one of the lines.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { changes, type LocalWorld, machines, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
@@ -205,7 +205,7 @@ const faults: Fault[] = [
     },
     midway: true,
     stops:
-      'local:up stopped: the API did not answer http://goapi.localhost/readyz through the Ingress within a minute. Next: see "The Ingress never becomes ready" in README.md, then npm run local:up',
+      'local:up stopped: the API did not answer http://goapi.localhost/readyz through the Ingress within a minute. Next: see "The Ingress never becomes ready" in docs/local.md, then npm run local:up',
     then: (_, run) => {
       expect(run.calls.filter((c) => c.endsWith("/readyz"))).toHaveLength(30);
     },
@@ -349,12 +349,12 @@ describe.each(faults)("local:$script with $name", (f) => {
   }
 });
 
-describe("README.md", () => {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+describe("docs/local.md", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8");
   it("quotes a whole line of missing prerequisites", () => {
     expect(readme).toContain(dockerDown("up"));
   });
-  // README shows a local:down line as it is, or as the local:up line it mirrors (and says so).
+  // docs/local.md shows a local:down line as it is, or as the local:up line it mirrors (and says so).
   // A line of missing prerequisites is quoted piece by piece (the line with the Docker daemon alone, whole).
   it.each(faults.filter((f) => f.stops !== undefined))("quotes the line of local:$script with $name", (f) => {
     const line = f.stops ?? "";

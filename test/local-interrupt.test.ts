@@ -140,8 +140,8 @@ describe("local:down interrupted while destroying the app's stack", () => {
   });
 });
 
-it("README.md quotes the line of an interrupted local:up", () => {
+it("docs/local.md quotes the line of an interrupted local:up", () => {
   const kindCut = cuts.find((c) => c.at === "kind create cluster") as Cut;
   const line = stopLines(result(kindCut).cut)[0] ?? "-";
-  expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
+  expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(line);
 });

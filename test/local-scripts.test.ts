@@ -111,7 +111,7 @@ describe("local:up", () => {
     const line =
       "local:up stopped: the smoke check authenticated_write failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
     expect(stopLines(run)).toEqual([line]);
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
+    expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(line);
   });
 });
 
@@ -144,7 +144,7 @@ describe("local:up's check that the data outlives the pods", () => {
       "local:up stopped: the smoke check write_survives_restart failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up",
     ]);
     expect(run.stderr).toContain("curl: (22) The requested URL returned error: 404");
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(stopLines(run)[0]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(stopLines(run)[0]);
   });
 });
 

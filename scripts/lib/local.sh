@@ -7,7 +7,7 @@
 # Sourcing this file changes nothing on the machine: the scripts write only
 # after their checks pass. Every way they stop is one line on stderr,
 # "<command> stopped: <cause>. Next: <what to run>", with a non-zero status;
-# README.md's troubleshooting quotes each of these lines.
+# docs/local.md's troubleshooting quotes each of these lines.
 
 cluster=goapi
 context="kind-$cluster"
