@@ -28,7 +28,7 @@ describe("npm run check", () => {
     const lines = result.text.split("\n");
     expect(lines[0]).toBe("Pulumi.broken.yaml: Stack 'broken' has invalid configuration (nothing was changed):");
     expect(lines.slice(1).map((l) => l.trim())).toEqual([
-      "goapi:autoscaling.minReplica: is not a setting of this program (a typo?)",
+      "goapi:autoscaling.minReplica: is not a setting of this program (a typo of goapi:autoscaling.minReplicas?)",
       expect.stringMatching(/^goapi:ingress\.host: must be a lower-case DNS host name/),
       "goapi:image.registry: is required unless image.ref names a prebuilt image",
       expect.stringMatching(/^goapi:database: is required: inCluster/),
