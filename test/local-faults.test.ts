@@ -5,7 +5,7 @@
 // gone, unless kind or Docker said so. docs/local.md quotes every one of the lines.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changes, type LocalWorld, machines, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
+import { changes, type LocalWorld, machines, pulumiVersion, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
 
 const machine = machines();
 
@@ -51,6 +51,8 @@ const stateUnreadable = (s: Script) =>
 const passphrase = (s: Script) =>
   `local:${s} stopped: the local state was made with another passphrase than PULUMI_CONFIG_PASSPHRASE. Next: PULUMI_CONFIG_PASSPHRASE='<the passphrase it was made with>' ${next(s)}`;
 
+const pulumiUnfetchable = `the Pulumi CLI v${pulumiVersion} could not be downloaded (fetch failed): install it by hand into ~/.pulumi/versions/${pulumiVersion}/bin, as README.md shows (https://github.com/pulumi/pulumi/releases/tag/v${pulumiVersion})`;
+
 const faults: Fault[] = [
   { name: "Docker daemon down", script: "up", from: "fresh", fault: (w) => { w.set("docker-down"); }, stops: dockerDown("up") },
   {
@@ -77,6 +79,28 @@ const faults: Fault[] = [
       "local:up stopped: missing prerequisites: docker buildx is not installed (https://docs.docker.com/build/install-buildx/). Next: npm run local:up",
   },
   { name: "kind missing", script: "up", from: "fresh", fault: (w) => { w.uninstall("kind"); }, stops: kindMissing("up") },
+  {
+    name: "no access to the Pulumi download site",
+    script: "up",
+    from: "fresh",
+    fault: (w) => {
+      w.set("pulumi-unfetchable");
+    },
+    stops: `local:up stopped: missing prerequisites: ${pulumiUnfetchable}. Next: npm run local:up`,
+    then: (_w, run) => {
+      expect(run.stderr).not.toMatch(/TypeError|\n\s+at /);
+    },
+  },
+  {
+    name: "kind missing and no access to the Pulumi download site, at once",
+    script: "up",
+    from: "fresh",
+    fault: (w) => {
+      w.uninstall("kind");
+      w.set("pulumi-unfetchable");
+    },
+    stops: `local:up stopped: missing prerequisites: kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); ${pulumiUnfetchable}. Next: npm run local:up`,
+  },
   { name: "kind cannot list clusters", script: "up", from: "up", fault: (w) => { w.set("kind-broken"); }, stops: kindCannotTell("up") },
   {
     name: "docker cannot list containers",
@@ -222,6 +246,15 @@ const faults: Fault[] = [
 
   { name: "Docker daemon down", script: "down", from: "up", fault: (w) => { w.set("docker-down"); }, stops: dockerDown("down") },
   { name: "kind missing", script: "down", from: "up", fault: (w) => { w.uninstall("kind"); }, stops: kindMissing("down") },
+  {
+    name: "no access to the Pulumi download site (a CLI of another version, or another PULUMI_HOME)",
+    script: "down",
+    from: "up",
+    fault: (w) => {
+      w.set("pulumi-unfetchable");
+    },
+    stops: `local:down stopped: missing prerequisites: ${pulumiUnfetchable}. Next: npm run local:down`,
+  },
   { name: "kind cannot list clusters", script: "down", from: "up", fault: (w) => { w.set("kind-broken"); }, stops: kindCannotTell("down") },
   {
     name: "a cluster listed but not answering while destroying",
