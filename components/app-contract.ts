@@ -61,7 +61,7 @@ export const migrateEnv = [databaseUrlEnv, "LOG_LEVEL"] as const;
  * Exit codes of every subcommand. failed: the last JSON log line on stdout
  * says why (for migrate: "migration failed" with the error; the database may
  * be unreachable, so a retry can help). usage: bad configuration or
- * arguments, one line on stderr naming the variable; retrying cannot help.
+ * arguments, one line on stderr per bad variable, naming it; retrying cannot help.
  * serve exits 0 after a clean drain, 1 when requests were still running at
  * SHUTDOWN_TIMEOUT (they were cut).
  */

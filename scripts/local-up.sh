@@ -11,11 +11,11 @@ step "Checking prerequisites"
 need_docker_and_kind
 need_node
 command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
+need_pulumi
 check_tools
 check_state_folder
-info "docker, docker buildx, kind, node $node_version, curl: ok"
+info "docker, docker buildx, kind, node $node_version, curl, pulumi: ok"
 
-find_pulumi
 check_passphrase "$repo_root" "$addons_dir"
 mkdir -p "$state_dir"
 

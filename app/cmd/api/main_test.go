@@ -210,6 +210,31 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 	}
 }
 
+// Every bad variable is named at once, each on its own line.
+func TestBadConfigNamesEveryVariable(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want []string
+	}{
+		{nil, nil, []string{"API_TOKEN", "DATABASE_URL"}},
+		{[]string{"PORT=eighty", "LOG_LEVEL=loud"}, nil, []string{"PORT", "LOG_LEVEL", "API_TOKEN", "DATABASE_URL"}},
+		{[]string{"LOG_LEVEL=loud"}, []string{"migrate"}, []string{"LOG_LEVEL", "DATABASE_URL"}},
+	} {
+		code, stdout, stderr := exitCode(t, tc.env, tc.args...)
+		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+		if code != 2 || stdout != "" || len(lines) != len(tc.want) {
+			t.Errorf("%v %v: exit %d, stdout %q, stderr %q; want exit 2 and a line for each of %v", tc.args, tc.env, code, stdout, stderr, tc.want)
+			continue
+		}
+		for i, v := range tc.want {
+			if !strings.HasPrefix(lines[i], "config: "+v+": ") {
+				t.Errorf("%v %v: line %d is %q, want config: %s: ...", tc.args, tc.env, i+1, lines[i], v)
+			}
+		}
+	}
+}
+
 func TestMigrateSubcommand(t *testing.T) {
 	url := pg.Schema(t)
 	env := []string{"DATABASE_URL=" + url}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -22,8 +21,7 @@ import (
 func serve() int {
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "config: %v\n", err)
-		return exitUsage
+		return configFailed(err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	v := version.Get()

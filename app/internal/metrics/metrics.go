@@ -47,7 +47,14 @@ func New() (*prometheus.Registry, *HTTP) {
 	return reg, m
 }
 
-// Handler serves the registry in the Prometheus exposition format.
+// path is where the metrics port serves the registry.
+const path = "/metrics"
+
+// Handler serves the registry in the Prometheus exposition format at path,
+// and 404 everywhere else: a scraper or a probe pointed at the wrong path
+// must fail, not read metrics as its answer.
 func Handler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	mux := http.NewServeMux()
+	mux.Handle("GET "+path, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return mux
 }

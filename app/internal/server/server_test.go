@@ -218,3 +218,30 @@ func TestMetricsOnlyOnTheMetricsPort(t *testing.T) {
 		}
 	}
 }
+
+// The metrics port serves /metrics and nothing else: every other path is a
+// 404, so a scraper or a probe pointed at the wrong path fails instead of
+// reading metrics as its answer.
+func TestMetricsPortAnswersOnlyMetrics(t *testing.T) {
+	s, _, _ := start(t, 0, 5*time.Second)
+	if got := status(s.MetricsAddr(), "/metrics"); got != 200 {
+		t.Fatalf("/metrics: %d", got)
+	}
+	for _, path := range []string{"/", "/healthz", "/readyz", "/v1/items", "/metrics/", "/metricsz", "/metrics/x"} {
+		if got := status(s.MetricsAddr(), path); got != 404 {
+			t.Errorf("%s on the metrics port: %d, want 404", path, got)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, "http://"+s.MetricsAddr()+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %d, want 405", resp.StatusCode)
+	}
+}
