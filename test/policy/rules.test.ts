@@ -79,6 +79,8 @@ const cases: Record<string, Case> = {
       ["a dynamic resource, which cannot have one", [onProvider(subject("pulumi-nodejs:dynamic:Resource", "thing", {}), "urn:pulumi:dev::goapi::pulumi:providers:pulumi-nodejs::default")]],
       ["an explicit provider whose name starts with default", [onProvider(deployment(), "urn:pulumi:dev::goapi::pulumi:providers:kubernetes::defaults")]],
       ["a resource named default that is no provider", [onProvider(deployment(), "urn:pulumi:dev::goapi::kubernetes:core/v1:Namespace::default")]],
+      ["a provider whose name ends in default", [onProvider(deployment(), "urn:pulumi:dev::goapi::pulumi:providers:kubernetes::mydefault")]],
+      ["a provider reference that is no URN", [onProvider(deployment(), "default")]],
     ],
     broken: [
       ["the default provider", [onProvider(deployment(), defaultProvider)], "uses the default kubernetes provider"],
@@ -134,6 +136,7 @@ const cases: Record<string, Case> = {
       ["ignoring a field below replicas' parent only", [{ ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["spec.template"] }, hpa(2)], "spec.replicas is 2"],
       ["zero replicas and an HPA", [deployment(podSpec(), { replicas: 0 }), hpa()], "spec.replicas is 0"],
       ["an HPA with no namespace of its own", [deployment(podSpec(), { replicas: 2 }), inNamespace(hpa(), undefined)], "spec.replicas is 2"],
+      ["a Deployment with no namespace of its own", [inNamespace(deployment(podSpec(), { replicas: 2 }), undefined), hpa()], "spec.replicas is 2"],
     ],
   },
   "namespace-enforces-restricted": {
