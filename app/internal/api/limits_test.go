@@ -5,10 +5,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"goapi/internal/httpjson"
 	"goapi/internal/items/itemstest"
 	"goapi/internal/metrics"
 )
@@ -50,6 +52,44 @@ func TestBodyOfExactlyMaxBodyBytes(t *testing.T) {
 			if resp.StatusCode != want {
 				t.Errorf("%d bytes (length declared: %v): %d, want %d", size, declared, resp.StatusCode, want)
 			}
+		}
+	}
+}
+
+// A request target of exactly MaxRequestURIBytes is routed; one byte more is
+// answered 414. The page size is taken from 1 to MaxPageSize.
+func TestRequestTargetAndPageSizeBounds(t *testing.T) {
+	srv := newServer(t)
+	target := func(size int) string { // /v1/items?pad=xxx… of size bytes
+		const prefix = "/v1/items?pad="
+		return prefix + strings.Repeat("x", size-len(prefix))
+	}
+	if resp := do(t, srv, call{method: "GET", path: target(MaxRequestURIBytes)}); resp.StatusCode != http.StatusOK {
+		t.Errorf("target of %d bytes: %d", MaxRequestURIBytes, resp.StatusCode)
+	}
+	if resp := do(t, srv, call{method: "GET", path: target(MaxRequestURIBytes + 1)}); resp.StatusCode != http.StatusRequestURITooLong {
+		t.Errorf("target of %d bytes: %d", MaxRequestURIBytes+1, resp.StatusCode)
+	}
+	for limit, want := range map[int]int{0: 400, 1: 200, MaxPageSize: 200, MaxPageSize + 1: 400} {
+		if resp := do(t, srv, call{method: "GET", path: "/v1/items?limit=" + strconv.Itoa(limit)}); resp.StatusCode != want {
+			t.Errorf("limit=%d: %d, want %d", limit, resp.StatusCode, want)
+		}
+	}
+}
+
+// A second JSON value after the object is named as such; anything else after
+// it is not JSON at all.
+func TestTrailingDataIsNamed(t *testing.T) {
+	srv := newServer(t)
+	for body, message := range map[string]string{
+		`{"name":"a"} {"name":"b"}`: "the body must hold exactly one JSON object",
+		`{"name":"a"} 1`:            "the body must hold exactly one JSON object",
+		`{"name":"a"}]`:             "the body is not valid JSON",
+	} {
+		resp := do(t, srv, write("POST", "/v1/items", body))
+		got := decode[httpjson.ErrorBody](t, resp)
+		if resp.StatusCode != 400 || got.Error.Code != "malformed_json" || got.Error.Message != message {
+			t.Errorf("%s: %d %+v, want 400 malformed_json %q", body, resp.StatusCode, got.Error, message)
 		}
 	}
 }
