@@ -30,13 +30,12 @@ for folder in "${folders[@]}"; do
       fi
       echo "mutation: app/internal (gremlins)"
       mkdir -p reports/mutation/app
-      # cmd/ and bench/ are the binary's wiring and a load generator: their
-      # tests build and run the binary, which gremlins' per-package runs do
-      # not see. pgtest and itemstest are test support (a PostgreSQL per test
-      # binary, the store double and the conformance suite), not the product.
+      # Only internal/: cmd/ is the binary's wiring, whose tests build and run
+      # the binary (gremlins' per-package runs do not see it), and bench/ a load
+      # generator. pgtest and itemstest are test support (a PostgreSQL per test
+      # binary, the store double, the conformance suite), not the product.
       (cd app && "$gremlins" unleash --workers 1 --timeout-coefficient 10 \
-        --exclude-files '^cmd/' --exclude-files '^bench/' \
-        --exclude-files '^internal/pgtest/' --exclude-files '^internal/items/itemstest/' \
+        --exclude-files '(^|/)pgtest/' --exclude-files '(^|/)itemstest/' \
         --output ../reports/mutation/app/gremlins.json ./internal)
       ;;
     *)
