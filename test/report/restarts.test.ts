@@ -40,9 +40,10 @@ describe("restartsOf", () => {
     expect(restarts(step(type, "update", ["metadata.labels.tier", "spec.replicas", "spec.revisionHistoryLimit"]))).toEqual([]);
   });
 
-  it.each(workloads)("says a %s's pods may roll when the provider gave no detailed diff of its spec", (type) => {
+  it.each(workloads)("says a %s's pods may roll when its spec changes as a whole, with no diff of its fields", (type) => {
     expect(restarts(step(type, "update", undefined, { diffReasons: ["spec"] }))).toEqual([["maybe", ["spec"]]]);
     expect(restarts(step(type, "update", undefined, { diffReasons: ["metadata"] }))).toEqual([]);
+    expect(restarts(step(type, "update", ["spec"]))).toEqual([["maybe", ["spec"]]]);
   });
 
   it("restarts a bare Pod on any change of its spec, and on its replacement", () => {
