@@ -128,6 +128,7 @@ const cases: Record<string, Case> = {
       ["an auto-named Deployment and an HPA for a name that only starts like it", [autoNamed(deployment(podSpec(), { replicas: 1 })), hpa(1, "goapix-1a2b3c4d")]],
       ["an HPA without a target kind", [deployment(podSpec(), { replicas: 2 }), hpaWith({ scaleTargetRef: { name: "goapi" } })]],
       ["an HPA without a target name", [deployment(podSpec(), { replicas: 2 }), hpaWith({ scaleTargetRef: { kind: "Deployment" } })]],
+      ["an auto-named Deployment and an HPA without a target name", [autoNamed(deployment(podSpec(), { replicas: 2 })), hpaWith({ scaleTargetRef: { kind: "Deployment" } })]],
     ],
     broken: [
       ["replicas and an HPA", [deployment(podSpec(), { replicas: 2 }), hpa()], 'spec.replicas is 2 but HorizontalPodAutoscaler "goapi" scales this Deployment'],
@@ -210,6 +211,12 @@ const byName = (name: string): Rule => {
 describe("the policy rules", () => {
   it("each have a test case here, and unique names", () => {
     expect(rules.map((r) => r.name).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  it("each say in a sentence what they ask for, as the engine shows it", () => {
+    for (const r of rules) {
+      expect(r.description).toMatch(/^[A-Z].{30,}\.$/);
+    }
   });
 
   it("are mandatory where a violation can break or expose a stack, advisory where it is a matter of care", () => {
