@@ -48,6 +48,24 @@ export const plainEnv = [
 export const database = { maxConns: 5, readinessConnections: 1, statementTimeout: "5s" } as const;
 
 /**
+ * What the app refuses at start (config.go), so that settings.ts refuses it
+ * first instead of deploying pods that crash-loop: the shortest API_TOKEN;
+ * the shortest SHUTDOWN_TIMEOUT; the grace period DRAIN_DELAY +
+ * SHUTDOWN_TIMEOUT must stay below (Kubernetes' default); DB_MAX_CONNS's
+ * range; the shortest DB_STATEMENT_TIMEOUT, which must also stay below
+ * WRITE_TIMEOUT (default writeTimeoutSeconds); the smallest MAX_BODY_BYTES.
+ */
+export const appLimits = {
+  minTokenLength: 16,
+  minShutdownTimeoutSeconds: 1,
+  gracefulStopSeconds: 30,
+  dbMaxConns: { min: 1, max: 100 },
+  minStatementTimeoutMilliseconds: 100,
+  writeTimeoutSeconds: 10,
+  minBodyBytes: 1,
+} as const;
+
+/**
  * The image's entrypoint takes one optional argument. `serve` (the default)
  * runs the API; `migrate` brings the schema to the image's version and exits
  * (safe twice and concurrently; reads only DATABASE_URL and LOG_LEVEL, so a

@@ -4,7 +4,7 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { database as appDatabase, secretEnv } from "./app-contract";
+import { appLimits, database as appDatabase, secretEnv } from "./app-contract";
 import { explainIssue, nearestKey, quoteHint } from "./config-messages";
 import { cidrProblem, DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
@@ -34,12 +34,6 @@ export const reservedEnv = [
   "DB_MAX_CONNS",
   "DB_STATEMENT_TIMEOUT",
 ];
-
-/** The app's WRITE_TIMEOUT when app.env does not set it; DB_STATEMENT_TIMEOUT must stay below it. */
-const appWriteTimeoutMilliseconds = 10_000;
-
-/** Kubernetes' default grace period; the app refuses drain + shutdown at or above it. */
-const appGraceLimitSeconds = 30;
 
 const quantityExamples = "a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi";
 const quantity = z
@@ -124,8 +118,8 @@ const appSchema = z.strictObject({
     .min(readinessWindowSeconds, `must be at least ${readinessWindowSeconds}: the readiness probe needs that long to take a draining pod out of the Service`)
     .max(25)
     .default(5),
-  shutdownTimeoutSeconds: count(1, 25).default(15),
-  maxBodyBytes: count(1, 64 * 2 ** 20).default(2 ** 20),
+  shutdownTimeoutSeconds: count(appLimits.minShutdownTimeoutSeconds, 25).default(15),
+  maxBodyBytes: count(appLimits.minBodyBytes, 64 * 2 ** 20).default(2 ** 20),
   /** Extra plain environment variables for the ConfigMap. */
   env: z
     .record(
@@ -172,8 +166,11 @@ const databaseSchema = z.strictObject(
           .default([]),
       })
       .optional(),
-    maxConns: count(1, 100).default(appDatabase.maxConns),
-    statementTimeoutMilliseconds: z.int().min(100, "must be at least 100").default(5000),
+    maxConns: count(appLimits.dbMaxConns.min, appLimits.dbMaxConns.max).default(appDatabase.maxConns),
+    statementTimeoutMilliseconds: z
+      .int()
+      .min(appLimits.minStatementTimeoutMilliseconds, `must be at least ${appLimits.minStatementTimeoutMilliseconds}`)
+      .default(5000),
   },
   { error: (issue) => (issue.code === "invalid_type" ? "must be an object with inCluster or external" : undefined) },
 );
@@ -188,7 +185,7 @@ const schema = z.strictObject({
   image: imageSchema.prefault({}),
   registryUsername: z.string().min(1).optional(),
   registryPassword: z.string().min(1).optional(),
-  apiToken: z.string().min(16, "must be at least 16 characters long").optional(),
+  apiToken: z.string().min(appLimits.minTokenLength, `must be at least ${appLimits.minTokenLength} characters long`).optional(),
   autoscaling: autoscalingSchema.prefault({}),
   resources: resourcesSchema.prefault({}),
   ingress: ingressSchema,
@@ -259,8 +256,8 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
       issue(["resources", "requests", resource], `(${s.resources.requests[resource]}) must not exceed the limit (${s.resources.limits[resource]})`);
     }
   }
-  if (valid("app.drainDelaySeconds", "app.shutdownTimeoutSeconds") && s.app.drainDelaySeconds + s.app.shutdownTimeoutSeconds >= appGraceLimitSeconds) {
-    issue(["app", "shutdownTimeoutSeconds"], `drainDelaySeconds + shutdownTimeoutSeconds must stay below ${appGraceLimitSeconds}`);
+  if (valid("app.drainDelaySeconds", "app.shutdownTimeoutSeconds") && s.app.drainDelaySeconds + s.app.shutdownTimeoutSeconds >= appLimits.gracefulStopSeconds) {
+    issue(["app", "shutdownTimeoutSeconds"], `drainDelaySeconds + shutdownTimeoutSeconds must stay below ${appLimits.gracefulStopSeconds}`);
   }
   if (settled("ingress.tls") && isProduction(stack) && s.ingress.tls === undefined) {
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
@@ -301,11 +298,11 @@ function crossCheckDatabase(s: Raw, stack: string, { valid, settled }: Reads, is
     return;
   }
   const writeTimeout = s.app.env.WRITE_TIMEOUT;
-  const writeTimeoutMilliseconds = writeTimeout === undefined ? appWriteTimeoutMilliseconds : goDurationMilliseconds(writeTimeout);
+  const writeTimeoutMilliseconds = writeTimeout === undefined ? appLimits.writeTimeoutSeconds * 1000 : goDurationMilliseconds(writeTimeout);
   if (writeTimeoutMilliseconds !== undefined && s.database.statementTimeoutMilliseconds >= writeTimeoutMilliseconds) {
     issue(
       ["database", "statementTimeoutMilliseconds"],
-      `(${s.database.statementTimeoutMilliseconds}) must stay below the app's WRITE_TIMEOUT (${writeTimeout ?? "10s"}), or a slow query outlives its response`,
+      `(${s.database.statementTimeoutMilliseconds}) must stay below the app's WRITE_TIMEOUT (${writeTimeout ?? `${appLimits.writeTimeoutSeconds}s`}), or a slow query outlives its response`,
     );
   }
 }

@@ -233,8 +233,21 @@ describe("ApiService", () => {
     ]);
   });
 
-  it("declares twelve objects with an external database when the minimum is one replica", () => {
-    expect(d.filter((x) => x.type.startsWith("kubernetes:")).length).toBe(12);
+  it("declares these twelve objects with an external database when the minimum is one replica", () => {
+    expect(d.filter((x) => x.type.startsWith("kubernetes:")).map((x) => `${x.type} ${x.name}`).sort()).toEqual([
+      "kubernetes:apps/v1:Deployment goapi",
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler goapi",
+      "kubernetes:batch/v1:Job goapi-migrate",
+      "kubernetes:core/v1:ConfigMap goapi",
+      "kubernetes:core/v1:Namespace goapi",
+      "kubernetes:core/v1:Secret goapi",
+      "kubernetes:core/v1:Secret goapi-database-url",
+      "kubernetes:core/v1:Service goapi",
+      "kubernetes:core/v1:ServiceAccount goapi",
+      "kubernetes:networking.k8s.io/v1:Ingress goapi",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy goapi",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy goapi-migrate",
+    ]);
   });
 });
 
@@ -329,7 +342,10 @@ describe("ApiService variants", () => {
   it("adds a PDB and a memory target when the minimum is above one", async () => {
     const { declared } = await declare({ autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 65, memoryUtilization: 80 } });
     expect(k8s.pdb(declared).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: k8s.deployment(declared).spec?.selector.matchLabels } });
-    expect(k8s.hpa(declared).spec?.metrics).toHaveLength(2);
+    expect(k8s.hpa(declared).spec?.metrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } },
+      { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
+    ]);
   });
 
   it("does not spread a single pod", async () => {

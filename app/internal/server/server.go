@@ -20,6 +20,11 @@ import (
 	"goapi/internal/metrics"
 )
 
+// readHeaderTimeout bounds how long a client may take to send its request
+// headers, on both ports: a client that trickles them in holds a connection
+// and a goroutine for nothing. READ_TIMEOUT still bounds the whole request.
+const readHeaderTimeout = 5 * time.Second
+
 // Server is the configured service, listening once Start returns.
 type Server struct {
 	cfg     config.Config
@@ -57,7 +62,7 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	s.api = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
@@ -70,7 +75,7 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	}
 	s.metrics = &http.Server{
 		Handler:           metrics.Handler(reg),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
