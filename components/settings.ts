@@ -4,9 +4,10 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { database as appDatabase, secretEnv } from "./app-contract";
+import { database as appDatabase, otelEnv, secretEnv } from "./app-contract";
 import { DatabasePlacement, DatabaseSettings, encryptedSslModes, parseCidr, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
+import { observabilityProblems, observabilitySchema } from "./observability-settings";
 import { readinessWindowSeconds } from "./pod";
 import { parseQuantity } from "./quantity";
 import {
@@ -32,6 +33,7 @@ export const reservedEnv = [
   "MAX_BODY_BYTES",
   "DB_MAX_CONNS",
   "DB_STATEMENT_TIMEOUT",
+  ...otelEnv,
 ];
 
 /** The app's WRITE_TIMEOUT when app.env does not set it; DB_STATEMENT_TIMEOUT must stay below it. */
@@ -173,6 +175,7 @@ const schema = z.strictObject({
   databasePassword: z.string().min(1).optional(),
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
+  observability: observabilitySchema.prefault({}),
 });
 
 type Raw = z.output<typeof schema>;
@@ -218,6 +221,9 @@ function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
   }
   crossCheckDatabase(s, stack, issue);
+  for (const p of observabilityProblems(s.observability)) {
+    issue(["observability", ...p.path], p.message);
+  }
 }
 
 function crossCheckDatabase(s: Raw, stack: string, issue: (path: (string | number)[], message: string) => void): void {

@@ -3,7 +3,7 @@
 import { rules } from "../../policy/rules";
 import type { Rule, Subject } from "../../policy/rules";
 import { evaluate } from "../../policy/evaluate";
-import { container, deployment, hpa, ingress, namespace, onProvider, pdb, podSpec, securedContainer, service, subject } from "./objects";
+import { container, deployment, hpa, ingress, namespace, onProvider, pdb, podSpec, prometheusRule, securedContainer, service, subject } from "./objects";
 
 interface Case {
   /** Each entry: what it shows, and resources the rule accepts together. */
@@ -90,6 +90,18 @@ const cases: Record<string, Case> = {
       ["baseline", [namespace("baseline")], 'is "baseline"'],
     ],
   },
+  "hpa-has-alerts": {
+    compliant: [
+      ["an HPA and its alerts, the ceiling at its maxReplicas", [deployment(), hpa(), prometheusRule()]],
+      ["no HPA", [deployment()]],
+    ],
+    broken: [
+      ["an HPA without alerts", [deployment(), hpa()], 'HorizontalPodAutoscaler "goapi" (namespace goapi) has no PrometheusRule with GoapiHighErrorRate, GoapiHighLatency'],
+      ["the alerts in another namespace", [deployment(), hpa(), prometheusRule({ namespace: "elsewhere" })], "has no PrometheusRule with"],
+      ["one alert left out", [deployment(), hpa(), prometheusRule({ without: "GoapiMigrationFailed" })], "has no PrometheusRule with GoapiMigrationFailed:"],
+      ["the ceiling at another count", [deployment(), hpa(), prometheusRule({ max: 5 })], "scales to 3 pods, but GoapiAtMaxReplicas fires at 5"],
+    ],
+  },
   "disruption-budget": {
     compliant: [["one replica", [deployment(), hpa(1)]], ["two replicas and a PDB", [deployment(), hpa(2), pdb()]]],
     broken: [["two replicas, no PDB", [deployment(), hpa(2)], "keeps at least 2 replicas but no PodDisruptionBudget selects the pods"]],
@@ -137,6 +149,7 @@ describe("the policy rules", () => {
       "tls-on-production": "mandatory",
       "hpa-owns-replicas": "mandatory",
       "namespace-enforces-restricted": "mandatory",
+      "hpa-has-alerts": "mandatory",
       "disruption-budget": "advisory",
       "probes-configured": "advisory",
       "no-service-account-token": "advisory",
