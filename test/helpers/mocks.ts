@@ -88,6 +88,8 @@ export interface MockOptions {
   preview?: boolean;
   /** API kinds ("group/version/Kind") the mocked cluster does not serve. */
   unservedKinds?: readonly string[];
+  /** The Pulumi project (goapi unless a test runs another, such as local/addons). */
+  project?: string;
 }
 
 /** Installs mocks for project/stack and returns the live list of declared resources. */
@@ -105,7 +107,7 @@ export async function installMocks(stack: string, opts: MockOptions = {}): Promi
       call: (args) =>
         args.token === "kubernetes:helm:template" ? helmTemplate(args.inputs as Record<string, unknown>, opts.unservedKinds ?? []) : (args.inputs as Record<string, unknown>),
     },
-    "goapi",
+    opts.project ?? "goapi",
     stack,
     opts.preview ?? false,
   );
