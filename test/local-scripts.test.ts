@@ -166,9 +166,9 @@ describe("local:up's monitoring and traces", () => {
     w.set("addons-ui-down");
     const run = w.run("up");
     expect(run.code).toBe(1);
-    expect(stopLines(run)).toEqual([
-      "local:up stopped: the smoke check grafana failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up",
-    ]);
+    const line = "local:up stopped: the smoke check grafana failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
+    expect(stopLines(run)).toEqual([line]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
   });
 });
 
