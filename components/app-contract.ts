@@ -40,6 +40,14 @@ export const plainEnv = [
 ] as const;
 
 /**
+ * The OpenTelemetry variables the program sets when a stack names a
+ * collector. The SDK in the app reads them (app/internal/telemetry: tracing
+ * is off without the endpoint); the sampler is parent-based with a ratio.
+ */
+export const otelEnv = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"] as const;
+export const otelSampler = "parentbased_traceidratio";
+
+/**
  * Database defaults: DB_MAX_CONNS connections per pod for requests, plus
  * readinessConnections of its own for /readyz. Size the database's
  * max_connections for maxReplicas * (maxConns + readinessConnections) plus

@@ -4,10 +4,12 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { appLimits, database as appDatabase, secretEnv } from "./app-contract";
+import { appLimits, database as appDatabase, otelEnv, secretEnv } from "./app-contract";
 import { explainIssue, nearestKey, quoteHint } from "./config-messages";
-import { cidrProblem, DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
+import { cidrSetting } from "./cidr-setting";
+import { DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
+import { observabilityProblems, observabilitySchema } from "./observability-settings";
 import { readinessWindowSeconds } from "./pod";
 import { parseQuantity } from "./quantity";
 import {
@@ -33,6 +35,7 @@ export const reservedEnv = [
   "MAX_BODY_BYTES",
   "DB_MAX_CONNS",
   "DB_STATEMENT_TIMEOUT",
+  ...otelEnv,
 ];
 
 const quantityExamples = "a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi";
@@ -154,16 +157,7 @@ const databaseSchema = z.strictObject(
         name: z.string().regex(identifier, "must be a lower-case PostgreSQL name such as goapi").default("goapi"),
         user: z.string().regex(identifier, "must be a lower-case PostgreSQL role name such as goapi").default("goapi"),
         sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(", ")}` }).default("verify-full"),
-        cidrs: z
-          .array(
-            z.string().superRefine((cidr, ctx) => {
-              const problem = cidrProblem(cidr);
-              if (problem !== undefined) {
-                ctx.addIssue({ code: "custom", message: problem, input: cidr });
-              }
-            }),
-          )
-          .default([]),
+        cidrs: z.array(cidrSetting).default([]),
       })
       .optional(),
     maxConns: count(appLimits.dbMaxConns.min, appLimits.dbMaxConns.max).default(appDatabase.maxConns),
@@ -196,6 +190,7 @@ const schema = z.strictObject({
   databasePassword: z.string().min(1).optional(),
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
+  observability: observabilitySchema.prefault({}),
 });
 
 type Raw = z.output<typeof schema>;
@@ -263,6 +258,11 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
   }
   crossCheckDatabase(s, stack, reads, issue);
+  if (valid("observability.tracing")) {
+    for (const p of observabilityProblems(s.observability)) {
+      issue(["observability", ...p.path], p.message);
+    }
+  }
 }
 
 function crossCheckDatabase(s: Raw, stack: string, { valid, settled }: Reads, issue: (path: Path, message: string) => void): void {

@@ -15,6 +15,8 @@ import {
   exitCodes,
   metricsPort,
   migrateEnv,
+  otelEnv,
+  otelSampler,
   plainEnv,
   probePaths,
   secretEnv,
@@ -76,9 +78,21 @@ describe("the app contract", () => {
   });
 
   it("sets only variables the app reads", () => {
-    for (const name of [tokenEnv, ...reservedEnv]) {
+    for (const name of [tokenEnv, ...reservedEnv.filter((n) => !(otelEnv as readonly string[]).includes(n))]) {
       expect(config).toContain(`"${name}"`);
     }
+  });
+
+  it("sets OpenTelemetry's standard variables for the SDK the app runs, and turns tracing on with the endpoint it checks", () => {
+    const tracing = read("internal/telemetry/tracing.go");
+    // The SDK reads the resource variables (WithFromEnv) and the sampler; the app decides on/off by the endpoint.
+    expect(tracing).toContain("resource.WithFromEnv()");
+    expect(tracing).toContain("sdktrace.NewTracerProvider(");
+    for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"]) {
+      expect(tracing).toContain(`"${name}"`);
+    }
+    expect(tracing).toContain(`"${otelSampler}"`);
+    expect(reservedEnv).toEqual(expect.arrayContaining([...otelEnv]));
   });
 
   it("matches the database defaults and what migrate reads", () => {

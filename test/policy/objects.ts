@@ -1,6 +1,7 @@
 // Small Kubernetes objects for the policy rule tests: each builder returns a
 // compliant object; a test changes one thing to break one rule.
 import type { Subject } from "../../policy/rules";
+import { requiredAlerts } from "../../policy/rules/hpa-alerts";
 
 export const stack = "dev";
 const digest = `sha256:${"a".repeat(64)}`;
@@ -110,4 +111,15 @@ export function namespace(enforce?: string): Subject {
 
 export function onProvider(s: Subject, provider: string | undefined): Subject {
   return { ...s, provider };
+}
+
+/** A PrometheusRule with the goapi alerts (all of them unless `without` names one), the ceiling's at `max` pods. */
+export function prometheusRule(o: { namespace?: string; max?: number; without?: string } = {}): Subject {
+  const rules = requiredAlerts
+    .filter((alert) => alert !== o.without)
+    .map((alert) => ({ alert, expr: alert === "GoapiAtMaxReplicas" ? `count(goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}` : "vector(1) > 0" }));
+  return subject("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "goapi", {
+    metadata: { name: "goapi", namespace: o.namespace ?? "goapi", labels },
+    spec: { groups: [{ name: "goapi.goapi", rules }] },
+  });
 }

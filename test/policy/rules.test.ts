@@ -3,7 +3,7 @@
 import { rules } from "../../policy/rules";
 import type { Rule, Subject } from "../../policy/rules";
 import { evaluate } from "../../policy/evaluate";
-import { container, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, securedContainer, service, subject } from "./objects";
+import { container, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, prometheusRule, securedContainer, service, subject } from "./objects";
 
 interface Case {
   /** Each entry: what it shows, and resources the rule accepts together. */
@@ -148,6 +148,18 @@ const cases: Record<string, Case> = {
       ["privileged", [namespace("privileged")], 'label pod-security.kubernetes.io/enforce is "privileged": set it to "restricted"'],
     ],
   },
+  "hpa-has-alerts": {
+    compliant: [
+      ["an HPA and its alerts, the ceiling at its maxReplicas", [deployment(), hpa(), prometheusRule()]],
+      ["no HPA", [deployment()]],
+    ],
+    broken: [
+      ["an HPA without alerts", [deployment(), hpa()], 'HorizontalPodAutoscaler "goapi" (namespace goapi) has no PrometheusRule with GoapiHighErrorRate, GoapiHighLatency'],
+      ["the alerts in another namespace", [deployment(), hpa(), prometheusRule({ namespace: "elsewhere" })], "has no PrometheusRule with"],
+      ["one alert left out", [deployment(), hpa(), prometheusRule({ without: "GoapiMigrationFailed" })], "has no PrometheusRule with GoapiMigrationFailed:"],
+      ["the ceiling at another count", [deployment(), hpa(), prometheusRule({ max: 5 })], "scales to 3 pods, but GoapiAtMaxReplicas fires at 5"],
+    ],
+  },
   "disruption-budget": {
     compliant: [
       ["one replica", [deployment(), hpa(1)]],
@@ -230,6 +242,7 @@ describe("the policy rules", () => {
       "tls-on-production": "mandatory",
       "hpa-owns-replicas": "mandatory",
       "namespace-enforces-restricted": "mandatory",
+      "hpa-has-alerts": "mandatory",
       "disruption-budget": "advisory",
       "probes-configured": "advisory",
       "no-service-account-token": "advisory",

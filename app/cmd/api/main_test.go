@@ -97,21 +97,23 @@ func migrateSchema(t *testing.T, url string) {
 
 // api is a running API process.
 type api struct {
-	cmd  *exec.Cmd
-	base string
-	logs *logs
-	done chan error
+	cmd     *exec.Cmd
+	base    string
+	metrics string
+	logs    *logs
+	done    chan error
 }
 
 // startAPI starts the binary on free ports and waits until it serves
 // (/startupz), not until it is ready: readiness depends on the database.
 func startAPI(t *testing.T, env ...string) *api {
 	t.Helper()
-	port := freePort(t)
+	port, metricsPort := freePort(t), freePort(t)
 	cmd := exec.Command(binary)
-	cmd.Env = append([]string{"API_TOKEN=" + token, "PORT=" + port, "METRICS_PORT=" + freePort(t),
+	cmd.Env = append([]string{"API_TOKEN=" + token, "PORT=" + port, "METRICS_PORT=" + metricsPort,
 		"DRAIN_DELAY=0s", "SHUTDOWN_TIMEOUT=2s"}, env...)
-	a := &api{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &logs{}, done: make(chan error, 1)}
+	a := &api{cmd: cmd, base: "http://127.0.0.1:" + port, metrics: "http://127.0.0.1:" + metricsPort,
+		logs: &logs{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = a.logs, a.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -182,6 +184,8 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"DATABASE_URL", []string{"API_TOKEN=" + token, "DATABASE_URL=host=db password=" + password + " sslmode=bogus"}, nil},
 		{"DB_MAX_CONNS", append(good, "DB_MAX_CONNS=0"), nil},
 		{"DB_STATEMENT_TIMEOUT", append(good, "DB_STATEMENT_TIMEOUT=10s"), nil}, // not below WRITE_TIMEOUT
+		{"OTEL_TRACES_SAMPLER_ARG", append(good, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318", "OTEL_TRACES_SAMPLER=parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG=10%"), nil},
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", append(good, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317", "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"), nil},
 		{"DATABASE_URL", nil, []string{"migrate"}},
 		{"DATABASE_URL", []string{"DATABASE_URL=postgres://goapi:" + password + "@db:x/goapi"}, []string{"migrate"}},
 		{"PORT", []string{"PORT=0"}, []string{"healthcheck"}},

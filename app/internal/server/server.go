@@ -18,6 +18,7 @@ import (
 	"goapi/internal/config"
 	"goapi/internal/items"
 	"goapi/internal/metrics"
+	"goapi/internal/telemetry"
 )
 
 // readHeaderTimeout bounds how long a client may take to send its request
@@ -43,11 +44,16 @@ type Deps struct {
 	Store items.Store
 	// Database answers whether the database serves this version (readiness).
 	Database func(context.Context) error
+	// Pools are the database connection pools to report on the metrics port.
+	Pools []metrics.Pool
+	// Tracing traces every request; nil when tracing is off.
+	Tracing *telemetry.Tracing
 }
 
 // New wires the API and metrics for cfg around deps.
 func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	reg, httpMetrics := metrics.New()
+	metrics.RegisterPools(reg, deps.Pools...)
 	s := &Server{cfg: cfg, log: log}
 	handler := api.New(api.Options{
 		Store:        deps.Store,
@@ -56,6 +62,8 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       log,
 		Metrics:      httpMetrics,
+		Registry:     reg,
+		Tracing:      deps.Tracing,
 		Started:      &s.started,
 		Ready:        &s.ready,
 	})
