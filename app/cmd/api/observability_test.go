@@ -548,6 +548,10 @@ func TestAlertsFireOnARealPrometheus(t *testing.T) {
 	traffic := load(ctx, apis, id)
 	t.Cleanup(func() { stop(); traffic.Wait() })
 	waitFor(t, "both targets scraped and ready", 30*time.Second, func() bool { return p.readyTargets(t) == 2 })
+	// A rule evaluated before the first scrape sees no pod at all, and
+	// GoapiNoReadyPods rightly goes pending; the next evaluation with the
+	// scraped samples clears it.
+	waitFor(t, "the rules evaluated on scraped samples", 10*time.Second, func() bool { return len(p.alerts(t)) == 0 })
 
 	// At rest: a minute of traffic (the error window) with nothing pending or firing.
 	started := time.Now()
