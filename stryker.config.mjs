@@ -6,13 +6,20 @@
 // MUTATE_FOLDER picks the folder. The policy rules and the report are judged
 // by their own tests only (test/policy, test/report): every stack test also
 // runs the rules, but a rule is specified by its own cases, and each stack
-// test runs the whole program, seconds per mutant. components/ and scripts/
-// are judged by every test.
+// test runs the whole program, seconds per mutant. The stack settings
+// (components/settings.ts and the files that hold its rules) are judged the
+// same way by their own tests, schema included; the rest of components/ and
+// scripts/ by every test.
 import process from "node:process";
 
 const everyTest = ["<rootDir>/test/**/*.test.ts"];
 const folders = {
   components: { mutate: ["components/**/*.ts"], tests: everyTest, ignoreStatic: true },
+  settings: {
+    mutate: ["components/settings.ts", "components/observability-settings.ts", "components/cidr-setting.ts", "components/config-messages.ts"],
+    tests: ["settings", "settings-bounds", "observability-settings", "app-contract"].map((t) => `<rootDir>/test/${t}.test.ts`),
+    ignoreStatic: false,
+  },
   policy: { mutate: ["policy/**/*.ts", "!policy/index.ts"], tests: ["<rootDir>/test/policy/**/*.test.ts"], ignoreStatic: false },
   report: { mutate: ["report/**/*.ts"], tests: ["<rootDir>/test/report/**/*.test.ts"], ignoreStatic: false },
   scripts: { mutate: ["scripts/*.ts"], tests: everyTest, ignoreStatic: true },

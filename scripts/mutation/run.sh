@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm run test:mutation [-- FOLDER...]: mutation testing, slow and outside
-# .ci/run (docs/testing.md). FOLDER is components, policy, report, scripts
-# (Stryker, one run each) or app (gremlins over app/internal); none means all.
+# .ci/run (docs/testing.md). FOLDER is components, settings (the stack
+# settings by their own tests), policy, report, scripts
+# (Stryker, one run each) or app (gremlins over app/internal); none means all
+# but settings, whose files the components run covers.
 # Each Stryker run is incremental: only mutants in changed code, or covered by
 # changed tests, run again. Reports land in reports/mutation/<folder>/.
 set -euo pipefail
@@ -17,7 +19,7 @@ fi
 
 for folder in "${folders[@]}"; do
   case "$folder" in
-    components | policy | report | scripts)
+    components | settings | policy | report | scripts)
       echo "mutation: $folder (Stryker)"
       MUTATE_FOLDER="$folder" npx stryker run
       ;;
@@ -39,7 +41,7 @@ for folder in "${folders[@]}"; do
         --output ../reports/mutation/app/gremlins.json ./internal)
       ;;
     *)
-      echo "mutation: unknown folder '$folder': components, policy, report, scripts or app" >&2
+      echo "mutation: unknown folder '$folder': components, settings, policy, report, scripts or app" >&2
       exit 2
       ;;
   esac
