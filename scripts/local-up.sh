@@ -92,8 +92,10 @@ deploy() { # dir what
   local dir=$1 what=$2
   stack_config "$dir"
   run_quiet pulumi --cwd "$stack_dir" stack select --create local || pulumi_failed "creating the stack local of $what"
-  run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" ||
+  if ! run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file"; then
+    explain_rollout "$dir"
     pulumi_failed "pulumi up of $what"
+  fi
 }
 
 step "Cluster add-ons: Traefik, metrics-server, registry hint, Prometheus Operator stack, OpenTelemetry Collector, Jaeger (local/addons)"

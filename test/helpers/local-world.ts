@@ -147,6 +147,8 @@ export class LocalWorld {
     // without access to get.pulumi.com when the world has the fault pulumi-unfetchable.
     fs.mkdirSync(path.join(this.repo, "node_modules", ".bin"), { recursive: true });
     fs.writeFileSync(path.join(this.repo, "node_modules", ".bin", "pulumi"), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    fs.copyFileSync(path.join(stubDir, "ts-node.sh"), path.join(this.repo, "node_modules", ".bin", "ts-node"));
+    fs.chmodSync(path.join(this.repo, "node_modules", ".bin", "ts-node"), 0o755);
     fs.mkdirSync(path.join(this.repo, "node_modules", "pulumi", "lib"), { recursive: true });
     fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "package.json"), JSON.stringify({ name: "pulumi", version: pulumiVersion }));
     fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "lib", "resolve.js"), fakeResolve);

@@ -134,6 +134,10 @@ case "$1 ${2:-}" in
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;
       *) printf '{\n  "url": "http://goapi.localhost/"\n}\n' ;;
     esac ;;
+  "stack export")
+    need_stack
+    [ "$show_secrets" = 0 ] || unlock
+    printf '{"version":3,"deployment":{"resources":[],"token":"%s"}}\n' "$( [ "$show_secrets" = 1 ] && printf '%s' "$token" || echo '[secret]')" ;;
   "stack rm")
     need_stack
     rm -f "$state"
@@ -169,6 +173,10 @@ case "$1 ${2:-}" in
           image=localhost:5001/goapi@sha256:5ca1ab1e
         fi
         [ -n "$token" ] || { fact token && token=$fact; }
+        if [ -e "$W/rollout-failing" ]; then
+          save_state
+          fail "kubernetes:apps/v1:Deployment goapi: 'goapi/goapi-0a1b2c3d' timed out waiting to be Ready"
+        fi
       fi
       if [ "$k8s" != 1 ]; then
         [ -d "$W/objects" ] || mkdir "$W/objects"
