@@ -183,6 +183,6 @@ The API is up at $url
   Grafana:      $grafana_url   dashboard "goapi (goapi)"; user admin, password:
                 npx pulumi --cwd local/addons stack output grafanaAdminPassword --show-secrets --stack local   (with the env below)
   traces:       $traces_url   (Jaeger: service goapi; Grafana's latency panel links its exemplars there)
-  after a code change: npm run local:up   (rebuilds the image; rolls only what changed)
+  after a code change: npm run local:dev  (watches and updates on each save), or npm run local:up again
   tear down:    npm run local:down
 SUMMARY
