@@ -14,5 +14,9 @@ probe_builder
 [ ! -e "$state_dir" ] || left+=("the state folder .pulumi")
 changed=$(git -C "$repo_root" status --porcelain)
 [ -z "$changed" ] || left+=("changes in the checkout: $changed")
-[ "${#left[@]}" = 0 ] || stop "local:down left: ${left[*]}" "see local:down's output"
+if [ "${#left[@]}" -gt 0 ]; then
+  list=${left[0]}
+  for item in "${left[@]:1}"; do list="$list; $item"; done
+  stop "local:down left: $list" "see local:down's output"
+fi
 info "nothing of the local stack is left"

@@ -134,6 +134,16 @@ case "$1 ${2:-}" in
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;
       *) printf '{\n  "url": "http://goapi.localhost/"\n}\n' ;;
     esac ;;
+  preview*)
+    need_stack
+    unlock
+    reach_cluster
+    # The world's fault "drift": a second update of this project would change something.
+    if [ -e "$W/drift" ]; then
+      echo "    ~ kubernetes:apps/v1:Deployment goapi update [diff: ~spec]"
+      fail "no changes were expected but changes were proposed"
+    fi
+    echo "Resources: 12 unchanged" ;;
   "stack export")
     need_stack
     [ "$show_secrets" = 0 ] || unlock
