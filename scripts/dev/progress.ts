@@ -7,8 +7,11 @@ import { resourceName } from "../../report/resource-name";
 
 /** Resources whose change takes long enough to announce when it starts. */
 const slow = new Set(["docker-build:index:Image", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"]);
-const quiet = new Set(["same", "read", "refresh"]);
-const done: Record<string, string> = { create: "created", update: "updated", replace: "replaced", delete: "deleted", "create-replacement": "created", "delete-replaced": "deleted" };
+/** Steps without a line: nothing done, or the replacement's logical step (its create and delete have theirs). */
+const quiet = new Set(["same", "read", "refresh", "replace"]);
+const done: Record<string, string> = { create: "created", update: "updated", delete: "deleted", "create-replacement": "created the replacement of", "delete-replaced": "deleted the replaced" };
+/** The stack itself: its "done" says nothing the summary does not. */
+const stackType = "pulumi:pulumi:Stack";
 
 const firstLine = (s: string) => (s.split("\n").find((l) => l.trim() !== "") ?? "").trim();
 /** The engine's colour directives, e.g. <{%fg 13%}>. */
@@ -29,7 +32,7 @@ export class Progress {
       return slow.has(pre.type) ? `  … ${pre.op} ${kind} ${name}` : undefined;
     }
     const out = e.resOutputsEvent?.metadata;
-    if (out !== undefined && !quiet.has(out.op)) {
+    if (out !== undefined && !quiet.has(out.op) && out.type !== stackType) {
       const { kind, name } = resourceName(out.urn);
       const since = this.started.get(`${out.urn}/${out.op}`);
       const took = since === undefined ? "" : ` (${((this.now() - since) / 1000).toFixed(1)} s)`;

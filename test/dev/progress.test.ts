@@ -30,6 +30,16 @@ describe("Progress", () => {
     expect(p.line(ev({ resOutputsEvent: { metadata: meta("create", cm, "kubernetes:core/v1:ConfigMap") } }))).toBe("  ✓ created ConfigMap goapi (0.0 s)");
   });
 
+  it("a replacement: its create and delete, not its logical step; nothing for the stack itself", () => {
+    const p = new Progress(() => 0);
+    const job = urn("kubernetes:batch/v1:Job", "goapi-migrate");
+    const out = (op: string, u = job, type = "kubernetes:batch/v1:Job") => p.line(ev({ resOutputsEvent: { metadata: meta(op, u, type) } }));
+    expect(out("create-replacement")).toBe("  ✓ created the replacement of Job goapi-migrate");
+    expect(out("replace")).toBeUndefined();
+    expect(out("delete-replaced")).toBe("  ✓ deleted the replaced Job goapi-migrate");
+    expect(out("update", "urn:pulumi:local::goapi::pulumi:pulumi:Stack::goapi-local", "pulumi:pulumi:Stack")).toBeUndefined();
+  });
+
   it("shows the provider's rollout status once per change, and errors", () => {
     const p = new Progress(() => 0);
     const status = (message: string, severity: "info" | "error" = "info", ephemeral = true) =>
