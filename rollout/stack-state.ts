@@ -75,31 +75,18 @@ function unwrap(v: unknown): unknown {
   return v;
 }
 
-function stringsIn(v: unknown, into: Set<string>): void {
-  if (typeof v === "string") {
-    into.add(v);
-  } else if (Array.isArray(v)) {
-    v.forEach((x) => {
-      stringsIn(x, into);
-    });
-  } else if (typeof v === "object" && v !== null) {
-    Object.values(v).forEach((x) => {
-      stringsIn(x, into);
-    });
-  }
-}
-
 /** Every string inside a secret anywhere in `v`. */
-function secretsIn(v: unknown, into: Set<string>): void {
+function secretsIn(v: unknown, into: Set<string>, inSecret = false): void {
   if (isSecret(v)) {
-    stringsIn(unwrap(v), into);
-  } else if (Array.isArray(v)) {
-    v.forEach((x) => {
-      secretsIn(x, into);
-    });
-  } else if (typeof v === "object" && v !== null) {
-    Object.values(v).forEach((x) => {
-      secretsIn(x, into);
+    secretsIn(unwrap(v), into, true);
+  } else if (typeof v === "string") {
+    if (inSecret) {
+      into.add(v);
+    }
+  } else {
+    const children: unknown[] = Array.isArray(v) ? v : typeof v === "object" && v !== null ? Object.values(v) : [];
+    children.forEach((x) => {
+      secretsIn(x, into, inSecret);
     });
   }
 }
