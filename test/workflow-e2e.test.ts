@@ -51,6 +51,11 @@ describe("the e2e workflow", () => {
     }
   });
 
+  it("runs local:dev as npm run local:dev does (the binary itself, so SIGINT reaches it, not npm)", () => {
+    const pkg = JSON.parse(readRepoFile("package.json")) as { scripts: Record<string, string> };
+    expect(readRepoFile("scripts/kind-e2e/dev-edit.sh")).toContain(`exec node_modules/.bin/${pkg.scripts["local:dev"] ?? "-"})`);
+  });
+
   it("builds a pinned kind from the Go module proxy", () => {
     expect(e2e.env?.KIND_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
     expect(runs).toContainEqual(expect.stringMatching(/go install "sigs\.k8s\.io\/kind@\$KIND_VERSION"/));
