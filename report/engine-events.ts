@@ -43,6 +43,12 @@ const engineEvent = z.looseObject({
 
 export type EngineEvent = z.infer<typeof engineEvent>;
 
+/** One event as the Automation API's onEvent hands it over, or undefined when it is not one. */
+export function engineEventOf(json: unknown): EngineEvent | undefined {
+  const event = engineEvent.safeParse(json);
+  return event.success ? event.data : undefined;
+}
+
 /** Each line of the stream, checked; says which line is wrong. */
 export function parseEngineEvents(text: string): EngineEvent[] {
   return text

@@ -92,8 +92,10 @@ deploy() { # dir what
   local dir=$1 what=$2
   stack_config "$dir"
   run_quiet pulumi --cwd "$stack_dir" stack select --create local || pulumi_failed "creating the stack local of $what"
-  run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" ||
+  if ! run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file"; then
+    explain_rollout "$dir"
     pulumi_failed "pulumi up of $what"
+  fi
 }
 
 step "Cluster add-ons: Traefik, metrics-server, registry hint, Prometheus Operator stack, OpenTelemetry Collector, Jaeger (local/addons)"
@@ -181,6 +183,6 @@ The API is up at $url
   Grafana:      $grafana_url   dashboard "goapi (goapi)"; user admin, password:
                 npx pulumi --cwd local/addons stack output grafanaAdminPassword --show-secrets --stack local   (with the env below)
   traces:       $traces_url   (Jaeger: service goapi; Grafana's latency panel links its exemplars there)
-  after a code change: npm run local:up   (rebuilds the image; rolls only what changed)
+  after a code change: npm run local:dev  (watches and updates on each save), or npm run local:up again
   tear down:    npm run local:down
 SUMMARY

@@ -431,10 +431,33 @@ describe("apply.sh", () => {
     expect(ups(run)).toEqual([]);
   });
 
-  it("fails when pulumi up refuses the plan", () => {
+  it("fails when pulumi up refuses the plan; nothing to explain without workloads", () => {
     const run = apply({ STUB_UP_EXIT: "255" });
     expect(run.code).toBe(255);
-    expect(run.summary).toBe("");
+    expect(run.stdout).toContain("Why the rollout failed: the stack's state holds no Deployment, StatefulSet or Job yet");
+    expect(callsTo(run, "kubectl")).toEqual([]);
+    expect(run.summary).not.toContain("## Deployed");
+  });
+
+  it("after a failed update, prints each failing pod's reason, events and logs, secrets redacted, in the log and the job summary", () => {
+    const state = path.join(__dirname, "fixtures", "rollout");
+    const token = (JSON.parse(fs.readFileSync(path.join(state, "state-secrets.json"), "utf8")) as { token: string }).token;
+    const run = apply({
+      STUB_UP_EXIT: "255",
+      STUB_EXPORT: path.join(state, "state.json"),
+      EXPECTED_FINGERPRINT: "2026-12-05T10:00:00Z",
+      STUB_ROLLOUT_FIXTURES: state,
+      STUB_ROLLOUT_CASE: "crashloop",
+      STUB_TOKEN: token,
+    });
+    expect(run.code).toBe(255);
+    expect(callsTo(run, "pulumi")).toContain("pulumi stack export --show-secrets");
+    expect(callsTo(run, "kubectl")[0]).toMatch(/^kubectl --kubeconfig=\S+ --context=kind-goapi get pods --namespace=goapi /);
+    expect(run.stdout).toContain("container api: waiting: CrashLoopBackOff");
+    expect(run.stdout).toContain("starting with token [redacted]");
+    expect(run.summary).toContain("## Why the update of dev failed");
+    expect(run.summary).toContain("Warning BackOff: Back-off restarting failed container api");
+    expect(run.stdout + run.summary).not.toContain(token);
   });
 });
 

@@ -212,6 +212,25 @@ const faults: Fault[] = [
     midway: true,
     stops:
       "local:up stopped: pulumi up of the API (stack local) failed (its error is above; the state is kept). Next: fix that, then npm run local:up",
+    // No pod to explain: the build's error says it all.
+    then: (_, run) => { expect(run.calls.filter((c) => c.startsWith("ts-node"))).toEqual([]); },
+  },
+  {
+    name: "the API's rollout failing in pulumi up: the failing pods explained before the stop line",
+    script: "up",
+    from: "up",
+    fault: (w) => { w.set("rollout-failing"); },
+    midway: true,
+    stops:
+      "local:up stopped: pulumi up of the API (stack local) failed (its error is above; the state is kept). Next: fix that, then npm run local:up",
+    then: (_, run) => {
+      expect(run.calls).toContain(
+        "ts-node --transpile-only --swc <repo>/rollout/cli.ts -- docker exec goapi-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf",
+      );
+      expect(run.calls).toContain("pulumi --cwd <repo> stack export --stack local --show-secrets");
+      expect(run.stderr).toMatch(/Why the rollout failed: \(stub\) \d+ bytes of state, the token given\n(?:.*\n)?local:up stopped: /);
+      expect(run.stdout).toContain("==> Why the update of ./ failed: the failing pods");
+    },
   },
   {
     name: "the API never ready behind the Ingress",

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { localNames } from "../local/addons/names";
+import { defaultPassphrase, localEnv, nodeKubectl } from "../scripts/dev/stack";
 import { cliConfig, stackFilePath } from "../scripts/stack-config";
 import { reveal } from "./helpers/values";
 import { runAsSetUp } from "./helpers/user-setup";
@@ -50,6 +51,16 @@ describe("local names", () => {
     expect(kind.nodes[0]?.extraPortMappings[0]?.hostPort).toBe(Number(shellVars.http_port));
     expect(ingress.className).toBe(localNames.ingressClass);
     expect(ingress.controllerNamespace).toBe(localNames.ingressNamespace);
+  });
+
+  it("local:dev opens the stack as local-up.sh leaves it: backend, passphrase, and the kubectl in the kind node", () => {
+    const lib = read("scripts/lib/local.sh");
+    expect(lib).toContain(`export PULUMI_CONFIG_PASSPHRASE=${defaultPassphrase}`);
+    expect(lib).toContain('export PULUMI_BACKEND_URL="file://$state_dir"');
+    expect(shellVars.state_dir).toBe("$repo_root/.pulumi");
+    expect(localEnv("/r", {}).PULUMI_BACKEND_URL).toBe("file:///r/.pulumi");
+    expect(lib).toContain("-- \\\n      docker exec \"$cluster-control-plane\" kubectl --kubeconfig=/etc/kubernetes/admin.conf");
+    expect(nodeKubectl).toEqual(["docker", "exec", `${shellVars.cluster ?? ""}-control-plane`, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf"]);
   });
 
   it("the pods local-up.sh deletes by label <-> the local stack's database and API pods", async () => {

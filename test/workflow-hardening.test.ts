@@ -7,6 +7,7 @@ const allowedPermissions: Record<string, Record<string, string>> = {
   "test.yml/test": { contents: "read" },
   "test.yml/cluster": { contents: "read" },
   "test.yml/observability": { contents: "read" },
+  "e2e.yml/kind": { contents: "read" },
   "preview.yml/fork": {},
   "preview.yml/preview": { contents: "read", actions: "read" }, // reads the published state artifact
   "preview.yml/comment": { contents: "read", "pull-requests": "write" }, // posts the comment

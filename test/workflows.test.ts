@@ -11,8 +11,8 @@ const pkg = JSON.parse(readRepoFile("package.json")) as {
 };
 
 describe("the workflows", () => {
-  it("are test, preview, deploy and drift (with its per-stack part)", () => {
-    expect(workflowFiles).toEqual(["deploy.yml", "drift-stack.yml", "drift.yml", "preview.yml", "test.yml"]);
+  it("are test, e2e, preview, deploy and drift (with its per-stack part)", () => {
+    expect(workflowFiles).toEqual(["deploy.yml", "drift-stack.yml", "drift.yml", "e2e.yml", "preview.yml", "test.yml"]);
   });
 
   it("name only stacks that have a stack file", () => {
@@ -59,7 +59,7 @@ describe("the Pulumi CLI", () => {
   });
 
   it("comes the one way everywhere: npm ci, then scripts/ci/pulumi-cli.sh, before any Pulumi script", () => {
-    const pulumiScripts = /scripts\/ci\/(plan|apply|smoke|snapshot|preview|drift|deployed-commit)\.sh/;
+    const pulumiScripts = /scripts\/ci\/(plan|apply|smoke|snapshot|preview|drift|deployed-commit)\.sh|npm run local:|scripts\/kind-e2e\//;
     for (const [file, name, j] of allJobs) {
       const runs = stepsOf(j).map((s) => s.run ?? "");
       const first = runs.findIndex((r) => pulumiScripts.test(r));

@@ -29,7 +29,12 @@ now=$(pulumi stack export | node "$ci_root/scripts/ci/state.mjs" fingerprint)
 [ "$now" = "${EXPECTED_FINGERPRINT:?}" ] ||
   fail "state changed since the plan" "the state of $STACK was written at $now, after the plan was made (from the state of ${EXPECTED_FINGERPRINT}); nothing was applied: run the workflow again for a new plan"
 
-pulumi up --yes --plan "$plan" --diff --color never --suppress-progress --policy-pack policy
+status=0
+pulumi up --yes --plan "$plan" --diff --color never --suppress-progress --policy-pack policy || status=$?
+if [ "$status" != 0 ]; then
+  explain_rollout
+  exit "$status"
+fi
 
 {
   printf '## Deployed %s\n\n' "$STACK"

@@ -129,6 +129,17 @@ use_image() {
   printf '%s\n' "$ref"
 }
 
+# After a failed update: why the stack's pods fail, each with its reason, last
+# events and last log lines (rollout/cli.ts), in the log and the job summary.
+# The state reaches the explainer on a pipe, with the secrets it redacts;
+# kubectl reaches the cluster through $KUBECONFIG and the provider's context.
+explain_rollout() {
+  pulumi stack export --show-secrets 2>/dev/null |
+    "$ci_root/node_modules/.bin/ts-node" --transpile-only --swc "$ci_root/rollout/cli.ts" > "$scratch/rollout.txt" || true
+  cat "$scratch/rollout.txt"
+  [ ! -s "$scratch/rollout.txt" ] || { printf '## Why the update of %s failed\n\n' "$STACK"; fenced text "$scratch/rollout.txt"; } | summary
+}
+
 # A fenced block for the job summary, cut to what a summary or comment can hold.
 fenced() {
   local lang=$1 file=$2 limit=${3:-60000}

@@ -208,6 +208,22 @@ pulumi_failed() { # what
   esac
 }
 
+# After a `pulumi up` of the project in $1 failed on a Kubernetes object: why
+# its pods fail, each with its reason, last events and last log lines
+# (rollout/cli.ts), through the kubectl inside the kind node (the user may have
+# none). The state reaches the explainer on a pipe, with the secrets it
+# redacts. It never stops the script: the stop line that follows does.
+explain_rollout() { # dir
+  case "$last_err" in
+    *"kubernetes:"*) ;;
+    *) return 0 ;; # a build, a passphrase, the state folder: the error says it all
+  esac
+  step "Why the update of $(rel "$1") failed: the failing pods"
+  pulumi --cwd "$1" stack export --stack local --show-secrets 2>/dev/null |
+    "$repo_root/node_modules/.bin/ts-node" --transpile-only --swc "$repo_root/rollout/cli.ts" -- \
+      docker exec "$cluster-control-plane" kubectl --kubeconfig=/etc/kubernetes/admin.conf >&2 || true
+}
+
 # found=present|absent for the stack `local` of the project in $1. Asks the
 # CLI; only its answer counts as "absent", never its failure.
 probe_stack() { # dir

@@ -102,6 +102,15 @@ esac`,
   version) printf 'GitVersion:    %s\\n' "\${STUB_COSIGN_VERSION:-v0.0.0}" ;;
   verify) exit "\${STUB_COSIGN_VERIFY_EXIT:-0}" ;;
 esac`,
+  // kubectl as rollout/cli.ts calls it after a failed update: the pods and events of
+  // test/fixtures/rollout/$STUB_ROLLOUT_CASE, and a log that echoes $STUB_TOKEN.
+  kubectl: `fixtures=\${STUB_ROLLOUT_FIXTURES:?}
+case " $* " in
+  *" get pods "*) cat "$fixtures/$STUB_ROLLOUT_CASE.pods.json" ;;
+  *" get events "*) cat "$fixtures/$STUB_ROLLOUT_CASE.events.json" ;;
+  *" logs "*) echo "starting with token \${STUB_TOKEN:-}" ;;
+  *) exit 99 ;;
+esac`,
   gh: `case "$*" in
   *"actions/artifacts?name="*) cat "$STUB_ARTIFACTS" ;;
   *"--slurp"*) cat "$STUB_COMMENTS" ;;
@@ -164,8 +173,9 @@ export function sandbox(): Sandbox {
   for (const dir of ["ci", "lib"]) {
     fs.cpSync(path.join(root, "scripts", dir), path.join(project, "scripts", dir), { recursive: true });
   }
-  // The change report (npm run report) that preview.sh runs, and the policy pack it reads from.
-  for (const dir of ["report", "policy"]) {
+  // The change report (npm run report) that preview.sh runs, the policy pack it reads from,
+  // and the explanation of a failed update that apply.sh prints.
+  for (const dir of ["report", "policy", "rollout"]) {
     fs.cpSync(path.join(root, dir), path.join(project, dir), { recursive: true });
   }
   for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {

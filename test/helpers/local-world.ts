@@ -14,11 +14,14 @@ import * as path from "node:path";
 const realRoot = path.join(__dirname, "..", "..");
 const stubDir = path.join(__dirname, "local-world");
 const stubs = ["docker", "kind", "node", "npm", "curl", "pulumi"];
-const systemTools = ["bash", "cat", "cp", "dirname", "env", "find", "grep", "mkdir", "mkfifo", "mktemp", "mv", "rm", "sed", "seq", "sleep", "tee", "touch"];
+const systemTools = ["bash", "cat", "cp", "dirname", "env", "find", "git", "grep", "mkdir", "mkfifo", "mktemp", "mv", "rm", "sed", "seq", "sleep", "tee", "touch"];
 const copied = [
   "scripts/local-up.sh",
   "scripts/local-down.sh",
   "scripts/lib/local.sh",
+  "scripts/kind-e2e/lib.sh",
+  "scripts/kind-e2e/no-changes.sh",
+  "scripts/kind-e2e/nothing-left.sh",
   ".gitignore",
   "Pulumi.yaml",
   "Pulumi.local.yaml",
@@ -147,6 +150,8 @@ export class LocalWorld {
     // without access to get.pulumi.com when the world has the fault pulumi-unfetchable.
     fs.mkdirSync(path.join(this.repo, "node_modules", ".bin"), { recursive: true });
     fs.writeFileSync(path.join(this.repo, "node_modules", ".bin", "pulumi"), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    fs.copyFileSync(path.join(stubDir, "ts-node.sh"), path.join(this.repo, "node_modules", ".bin", "ts-node"));
+    fs.chmodSync(path.join(this.repo, "node_modules", ".bin", "ts-node"), 0o755);
     fs.mkdirSync(path.join(this.repo, "node_modules", "pulumi", "lib"), { recursive: true });
     fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "package.json"), JSON.stringify({ name: "pulumi", version: pulumiVersion }));
     fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "lib", "resolve.js"), fakeResolve);
@@ -221,8 +226,8 @@ export class LocalWorld {
     return fs.readdirSync(this.tmp);
   }
 
-  private command(script: Script, env: Record<string, string>, asNobody: boolean): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
-    const scriptArgs = [path.join(this.bin, "bash"), path.join(this.repo, "scripts", `local-${script}.sh`)];
+  private command(script: Script | { path: string }, env: Record<string, string>, asNobody: boolean): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+    const scriptArgs = [path.join(this.bin, "bash"), path.join(this.repo, typeof script === "string" ? path.join("scripts", `local-${script}.sh`) : script.path)];
     const fullEnv = {
       PATH: this.bin,
       HOME: path.join(this.root, "home"),
@@ -262,6 +267,18 @@ export class LocalWorld {
     const c = this.command(script, env, opts.asNobody ?? false);
     const r = spawnSync(c.file, c.args, { cwd: this.repo, env: c.env, encoding: "utf8", timeout: 20_000 });
     return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, calls: this.newCalls() };
+  }
+
+  /** Runs another script of the checkout (repository-relative path) on this machine. */
+  runScript(script: string, env: Record<string, string> = {}): ScriptRun {
+    const c = this.command({ path: script }, env, false);
+    const r = spawnSync(c.file, c.args, { cwd: this.repo, env: c.env, encoding: "utf8", timeout: 20_000 });
+    return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, calls: this.newCalls() };
+  }
+
+  /** Changes a file of the checkout, as a user's edit would. */
+  editRepoFile(file: string, content: string): void {
+    fs.writeFileSync(path.join(this.repo, file), content);
   }
 
   /** The same, without blocking the test process: for tests that run side by side. */

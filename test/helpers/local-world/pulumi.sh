@@ -134,6 +134,20 @@ case "$1 ${2:-}" in
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;
       *) printf '{\n  "url": "http://goapi.localhost/"\n}\n' ;;
     esac ;;
+  preview*)
+    need_stack
+    unlock
+    reach_cluster
+    # The world's fault "drift": a second update of this project would change something.
+    if [ -e "$W/drift" ]; then
+      echo "    ~ kubernetes:apps/v1:Deployment goapi update [diff: ~spec]"
+      fail "no changes were expected but changes were proposed"
+    fi
+    echo "Resources: 12 unchanged" ;;
+  "stack export")
+    need_stack
+    [ "$show_secrets" = 0 ] || unlock
+    printf '{"version":3,"deployment":{"resources":[],"token":"%s"}}\n' "$( [ "$show_secrets" = 1 ] && printf '%s' "$token" || echo '[secret]')" ;;
   "stack rm")
     need_stack
     rm -f "$state"
@@ -169,6 +183,10 @@ case "$1 ${2:-}" in
           image=localhost:5001/goapi@sha256:5ca1ab1e
         fi
         [ -n "$token" ] || { fact token && token=$fact; }
+        if [ -e "$W/rollout-failing" ]; then
+          save_state
+          fail "kubernetes:apps/v1:Deployment goapi: 'goapi/goapi-0a1b2c3d' timed out waiting to be Ready"
+        fi
       fi
       if [ "$k8s" != 1 ]; then
         [ -d "$W/objects" ] || mkdir "$W/objects"

@@ -1,0 +1,66 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { sourceKind } from "../../scripts/dev/sources";
+import { watchSources, type Change } from "../../scripts/dev/watcher";
+
+describe("sourceKind", () => {
+  it.each([
+    ["app/cmd/api/main.go", "app"],
+    ["app/internal/items/handler.go", "app"],
+    ["app/go.mod", "app"],
+    ["app/go.sum", "app"],
+    ["app/build.sh", "app"],
+    ["app/Dockerfile", "app"],
+    ["index.ts", "program"],
+    ["components/api-service.ts", "program"],
+    ["Pulumi.local.yaml", "program"],
+    ["Pulumi.yaml", "program"],
+  ])("%s changes the %s", (file, kind) => {
+    expect(sourceKind(file)).toBe(kind);
+  });
+
+  it.each([
+    "app/internal/items/handler_test.go", // .dockerignore leaves tests out of the image
+    "app/internal/items/testdata/case.json",
+    "app/bench/loadgen/main.go",
+    "app/README.md",
+    "app/compose.yaml",
+    "app/internal/items/.handler.go.swp",
+    "app/internal/items/handler.go~",
+    "app/internal/items/.#handler.go",
+    "Pulumi.dev.yaml",
+    "README.md",
+    "test/composition.test.ts",
+    ".pulumi/stacks/goapi/local.json",
+  ])("%s changes nothing the local stack runs", (file) => {
+    expect(sourceKind(file)).toBeUndefined();
+  });
+});
+
+describe("watchSources", () => {
+  it("turns a burst of saves into one change, relevant files only", async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-watch-"));
+    fs.mkdirSync(path.join(repo, "app", "internal", "items"), { recursive: true });
+    fs.mkdirSync(path.join(repo, "components"));
+    const changes: Change[] = [];
+    const watcher = watchSources(repo, (c) => changes.push(c), 100);
+    try {
+      fs.writeFileSync(path.join(repo, "app", "internal", "items", "handler.go"), "package items\n");
+      fs.writeFileSync(path.join(repo, "app", "internal", "items", "handler_test.go"), "package items\n");
+      fs.writeFileSync(path.join(repo, "index.ts"), "export {};\n");
+      fs.writeFileSync(path.join(repo, "README.md"), "#\n");
+      const end = Date.now() + 5000;
+      while (changes.length === 0 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changes).toHaveLength(1);
+      expect(changes[0]?.paths).toEqual([path.join("app", "internal", "items", "handler.go"), "index.ts"]);
+      expect([...(changes[0]?.kinds ?? [])].sort()).toEqual(["app", "program"]);
+    } finally {
+      watcher.close();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});

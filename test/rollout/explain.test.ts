@@ -1,0 +1,118 @@
+import { defaultLimits, explainRollout } from "../../rollout/explain";
+import { redacted } from "../../rollout/redact";
+import { readStackState } from "../../rollout/stack-state";
+import { eventsOf, fakeCluster, podsOf, secrets, stateText } from "./fixtures";
+
+const state = readStackState(stateText);
+const [db, job, deployment] = state.workloads;
+if (db === undefined || job === undefined || deployment === undefined) {
+  throw new Error("the state fixture declares a StatefulSet, a Job and a Deployment");
+}
+const crash = podsOf("crashloop");
+const crashPod = crash[0]?.metadata.name ?? "";
+const migrationPod = podsOf("migration-failed")[0]?.metadata.name ?? "";
+
+describe("explainRollout", () => {
+  it("a crash-looping Deployment: the pod's reason, its last events and the last lines of the run that ended", async () => {
+    const cluster = fakeCluster({
+      pods: { [deployment.selector]: crash },
+      events: { [crashPod]: eventsOf("crashloop") },
+      logs: { [`${crashPod}/api`]: '{"level":"ERROR","msg":"config: GOAPI_PORT: not a number"}\n' },
+    });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain("Why the rollout failed:\nDeployment goapi/goapi-6d9f7c9b: 1 of 1 pods failing\n");
+    expect(text).toContain(`  pod ${crashPod} (Running, 4 restarts)\n    container api: waiting: CrashLoopBackOff`);
+    expect(text).toContain(`    last events:\n      Normal Scheduled:`);
+    expect(text).toContain(`      Warning BackOff: Back-off restarting failed container api in pod ${crashPod}`);
+    expect(text).toContain("(x9)");
+    expect(text).toContain('    last log lines of api (the run that ended):\n      {"level":"ERROR","msg":"config: GOAPI_PORT: not a number"}');
+    expect(cluster.logRequests).toEqual([{ namespace: "goapi", pod: crashPod, container: "api", previous: true, tailLines: defaultLimits.logLines }]);
+  });
+
+  it("an image that cannot be pulled: both pods, and the registry's answer in the events", async () => {
+    const pods = podsOf("imagepull");
+    const cluster = fakeCluster({ pods: { [deployment.selector]: pods }, events: { [pods[0]?.metadata.name ?? ""]: eventsOf("imagepull") } });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain("Deployment goapi/goapi-6d9f7c9b: 2 of 2 pods failing");
+    expect(text).toMatch(/waiting: ErrImagePull: .*\n[\s\S]*waiting: ImagePullBackOff/); // newest pod first
+    expect(text).toContain("Warning Failed: Error: ImagePullBackOff (x4)");
+    expect(cluster.logRequests).toEqual([]);
+  });
+
+  it("a readiness probe that never passes: Unhealthy events and the current logs", async () => {
+    const pod = podsOf("unready")[0]?.metadata.name ?? "";
+    const cluster = fakeCluster({ pods: { [deployment.selector]: podsOf("unready") }, events: { [pod]: eventsOf("unready") }, logs: { [`${pod}/api`]: "ready check: database: dial tcp: i/o timeout" } });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain("container api: running, not ready");
+    expect(text).toContain("Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503 (x42)");
+    expect(text).toContain("last log lines of api:\n      ready check: database: dial tcp: i/o timeout");
+  });
+
+  it("a failed migration Job, its termination message, and the secrets its logs echo redacted", async () => {
+    const cluster = fakeCluster({
+      pods: { [job.selector]: podsOf("migration-failed") },
+      events: { [migrationPod]: eventsOf("migration-failed") },
+      logs: { [`${migrationPod}/migrate`]: `connecting to ${secrets.databaseUrl}\nAuthorization: Bearer ${secrets.token}\nretrying postgres://other:hunter2pw@db/x` },
+    });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain("Job goapi/goapi-migrate-4e1b2c3d: 1 of 1 pods failing");
+    expect(text).toContain('    container migrate: terminated: Error, exit code 1; its message:\n      {"time"');
+    expect(text).toContain("password authentication failed");
+    for (const s of [secrets.databaseUrl, secrets.password, secrets.token, "hunter2pw"]) {
+      expect(text).not.toContain(s);
+    }
+    expect(text).toContain(`Bearer ${redacted}`);
+    expect(text).toContain(`postgres://other:${redacted}@db/x`);
+  });
+
+  it("bounds each part: pods per workload, events, log lines, line length and the whole text", async () => {
+    const many = Array.from({ length: 5 }, (_, i) => {
+      const p = structuredClone(crash[0]);
+      if (p === undefined) {
+        throw new Error("no pod");
+      }
+      p.metadata.name = `pod-${String(i)}`;
+      p.metadata.creationTimestamp = `2026-12-05T10:0${String(i)}:00Z`;
+      return p;
+    });
+    const events = Array.from({ length: 9 }, (_, i) => ({ type: "Warning", reason: `R${String(i)}`, message: "m", lastTimestamp: `2026-12-05T10:00:0${String(i)}Z` }));
+    const log = Array.from({ length: 40 }, (_, i) => `line ${String(i)} ${"x".repeat(i === 39 ? 500 : 1)}`).join("\n");
+    const cluster = fakeCluster({
+      pods: { [deployment.selector]: many },
+      events: Object.fromEntries(many.map((p) => [p.metadata.name, events])),
+      logs: Object.fromEntries(many.map((p) => [`${p.metadata.name}/api`, log])),
+    });
+    const lines = await explainRollout(state, cluster);
+    const text = lines.join("\n");
+    expect(text).toContain("5 of 5 pods failing");
+    expect(text).toContain("pod pod-4 ");
+    expect(text).toContain("pod pod-3 ");
+    expect(text).not.toContain("pod pod-2 ");
+    expect(text).toContain("… and 3 more failing pods");
+    expect(text).toContain(`last events (5 of 9):`);
+    expect(text).not.toContain("R3:");
+    expect(text).toContain("R4:");
+    expect(text).not.toContain("line 24 ");
+    expect(text).toContain("line 25 ");
+    expect(Math.max(...lines.map((l) => l.length))).toBe(defaultLimits.lineChars);
+    const cut = await explainRollout(state, cluster, { ...defaultLimits, totalLines: 10 });
+    expect(cut).toHaveLength(10);
+    expect(cut[9]).toBe("… cut at 10 lines");
+  });
+
+  it("says what it could not read, and goes on", async () => {
+    const cluster = fakeCluster({ pods: { [deployment.selector]: crash }, fail: { events: `forbidden: ${secrets.token}`, logs: "timed out" } });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain(`(events not readable: forbidden: ${redacted})`);
+    expect(text).toContain("(logs of api not readable: timed out)");
+    const down = (await explainRollout(state, fakeCluster({ pods: {}, fail: { pods: "connection refused" } }))).join("\n");
+    expect(down).toContain("Deployment goapi/goapi-6d9f7c9b: pods not readable: connection refused");
+  });
+
+  it("says so when no pod is failing, or the state holds no workload yet", async () => {
+    expect(await explainRollout(state, fakeCluster({ pods: {} }))).toEqual([
+      "Why the rollout failed: no failing pods in StatefulSet goapi-db, Job goapi-migrate-4e1b2c3d, Deployment goapi-6d9f7c9b (the error above is all there is).",
+    ]);
+    expect((await explainRollout({ workloads: [], cluster: {}, secrets: [] }, fakeCluster({ pods: {} })))[0]).toMatch(/holds no Deployment, StatefulSet or Job yet/);
+  });
+});
