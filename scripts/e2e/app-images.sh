@@ -33,7 +33,8 @@ goroot=$(go env GOROOT)
 proxy="$work/goproxy"
 rm -rf "$proxy" "$work/modcache"
 (cd "$app" && go mod download) # fills the machine's module cache (from the module proxy on a first run)
-(cd "$app" && GOFLAGS=-modcacherw GOMODCACHE="$work/modcache" GOPROXY="file://$(go env GOMODCACHE)/cache/download" GOSUMDB=off go mod download)
+machine_cache=$(go env GOMODCACHE)
+(cd "$app" && GOFLAGS=-modcacherw GOMODCACHE="$work/modcache" GOPROXY="file://$machine_cache/cache/download" GOSUMDB=off go mod download)
 mv "$work/modcache/cache/download" "$proxy"
 rm -rf "$work/modcache"
 root="$work/toolchain-rootfs"

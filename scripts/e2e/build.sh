@@ -4,7 +4,7 @@
 # scripts/cluster/versions.sh, from the Go module proxy into .tools/e2e/bin:
 # kubelet and kube-proxy, CoreDNS (only the plugins the cluster DNS needs),
 # BuildKit (buildkitd, buildctl), kube-router (its NetworkPolicy firewall),
-# the sandbox image's pause program and the app's load generator. A second
+# and the sandbox image's pause program. A second
 # run with the same versions returns at once. Cold: minutes (docs/testing.md).
 set -euo pipefail
 # shellcheck source=scripts/e2e/lib.sh
@@ -13,9 +13,10 @@ require go
 go_version=$(go env GOVERSION)
 go_version=${go_version#go}
 printf '%s\n%s\n' "$e2e_go_minimum" "$go_version" | sort -V -C || die "Go $e2e_go_minimum or newer is required (found $go_version)"
-export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
+# Static binaries: CoreDNS and pause run from images with nothing else in them.
+export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
 
-binaries=(kubelet kube-proxy coredns buildkitd buildctl kube-router pause loadgen)
+binaries=(kubelet kube-proxy coredns buildkitd buildctl kube-router pause)
 if [ -f "$e2e_stamp" ] && [ "$(cat "$e2e_stamp")" = "$(e2e_wanted_stamp)" ]; then
   missing=0
   for b in "${binaries[@]}"; do [ -x "$e2e_bin/$b" ] || missing=1; done
@@ -81,7 +82,8 @@ func init() {
 func main() { coremain.Run() }
 GO
 (cd "$dns_src" && go mod tidy 2>&1 | progress)
-(cd "$dns_src" && go build -v -trimpath -ldflags "-s -w" -o "$e2e_bin/coredns" . 2>&1 | progress)
+# Static: it runs as a pod, from an image with nothing else in it.
+(cd "$dns_src" && CGO_ENABLED=0 go build -v -trimpath -ldflags "-s -w" -o "$e2e_bin/coredns" . 2>&1 | progress)
 
 # BuildKit: `go install` refuses its go.mod's exclude directives, so a
 # wrapper module that carries them over.
@@ -103,9 +105,8 @@ step "kube-router v$kube_router_version"
 GOBIN="$e2e_bin" go install -v -trimpath -ldflags "-s -w" \
   "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$kube_router_version" 2>&1 | progress
 
-step "pause, loadgen"
+step "pause"
 (cd "$repo_root/scripts/e2e/pause" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$e2e_bin/pause" main.go)
-(cd "$repo_root/app" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$e2e_bin/loadgen" ./bench/loadgen)
 
 e2e_wanted_stamp >"$e2e_stamp"
 step "done: ${binaries[*]} in ${e2e_bin#"$repo_root"/}"

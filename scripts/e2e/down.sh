@@ -9,8 +9,9 @@
 set -uo pipefail
 # shellcheck source=scripts/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
-state=${1:?usage: down.sh STATE}
-[ -d "$state" ] || exit 0
+# Without an argument: the cluster that `npm run test:e2e -- --keep` left.
+state=${1:-$(cat "$e2e_tools/active" 2>/dev/null)}
+[ -n "$state" ] && [ -d "$state" ] || { rm -f "$e2e_tools/active"; exit 0; }
 state=$(cd "$state" && pwd)
 
 # Processes of this run: their command line names the folder. Never this
@@ -53,6 +54,9 @@ remove_cgroup() { # name
 mkdir -p "$e2e_tools"
 rm -rf "$e2e_tools/last-logs"
 [ -d "$state/logs" ] && cp -a "$state/logs" "$e2e_tools/last-logs"
+for n in "${node_names[@]}"; do
+  [ -d "$state/$n/pod-logs" ] && cp -a "$state/$n/pod-logs" "$e2e_tools/last-logs/pods-$n"
+done
 
 stop kube-router
 [ -x "$e2e_bin/kube-router" ] && "$e2e_bin/kube-router" --cleanup-config >/dev/null 2>&1

@@ -18,7 +18,8 @@ die() { printf 'e2e: %s\n' "$*" >&2; exit 1; }
 
 # The versions the binaries in $e2e_bin were built from; a change rebuilds.
 e2e_wanted_stamp() {
-  printf 'kubernetes %s\ncoredns %s\nbuildkit %s\nkube-router %s\ngo %s\n' \
+  # The last line: a change to how build.sh builds.
+  printf 'kubernetes %s\ncoredns %s\nbuildkit %s\nkube-router %s\ngo %s\nrecipe 2\n' \
     "$kubernetes_version" "$coredns_version" "$buildkit_version" "$kube_router_version" "$(go env GOVERSION)"
 }
 

@@ -41,14 +41,14 @@ start() { # name command...
 }
 alive() { kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }
 wait_for() { # what seconds process command...
-  local what=$1 deadline=$((SECONDS + $2)) process=$3 out
+  local what=$1 limit=$2 deadline=$((SECONDS + $2)) process=$3 out
   shift 3
   until out=$("$@" 2>&1); do
     if [ -n "$process" ] && ! alive "$process"; then
       tail -n 20 "$state/logs/$process.log" >&2
       die "$process exited while waiting for $what (log: $state/logs/$process.log)"
     fi
-    [ "$SECONDS" -lt "$deadline" ] || { printf '%s\n' "$out" | tail -n 5 >&2; die "$what: not within $2s"; }
+    [ "$SECONDS" -lt "$deadline" ] || { printf '%s\n' "$out" | tail -n 5 >&2; die "$what: not within ${limit}s"; }
     sleep 0.5
   done
 }
@@ -96,7 +96,8 @@ root = "$e2e_tools/buildkit"
   enabled = true
   snapshotter = "overlayfs"
   gc = true
-  gckeepstorage = 10000
+  gckeepstorage = "10GB"
+  defaultCgroupParent = "goapi-e2e-buildkit"
 [worker.containerd]
   enabled = false
 [registry."$registry"]
@@ -104,7 +105,7 @@ root = "$e2e_tools/buildkit"
 TOML
 # The build runs offline (app-images.sh gives it a module proxy on disk); the
 # host network only spares a network namespace per step.
-start buildkitd "$e2e_bin/buildkitd" --config "$state/buildkitd.toml" --oci-worker-net host --oci-cgroup-parent goapi-e2e-buildkit
+start buildkitd "$e2e_bin/buildkitd" --config "$state/buildkitd.toml" --oci-worker-net host
 wait_for "buildkitd" 60 buildkitd "$e2e_bin/buildctl" --addr "unix://$state/buildkitd.sock" debug workers
 
 # --- the control plane
