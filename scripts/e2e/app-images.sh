@@ -98,6 +98,7 @@ variant() { # name file content
 
 printf 'app_image=%s\n' "$(app_build goapi "$app" e2e-1)"
 printf 'app_image_next=%s\n' "$(app_build goapi "$app" e2e-2)"
+# shellcheck disable=SC2016 # Go source, not shell
 printf 'app_image_exits=%s\n' "$(app_build goapi-exits "$(variant exits cmd/api/zz_exits_at_start.go 'package main
 
 import (

@@ -11,7 +11,10 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 # Without an argument: the cluster that `npm run test:e2e -- --keep` left.
 state=${1:-$(cat "$e2e_tools/active" 2>/dev/null)}
-[ -n "$state" ] && [ -d "$state" ] || { rm -f "$e2e_tools/active"; exit 0; }
+if [ -z "$state" ] || [ ! -d "$state" ]; then
+  rm -f "$e2e_tools/active"
+  exit 0
+fi
 state=$(cd "$state" && pwd)
 
 # Processes of this run: their command line names the folder. Never this
@@ -39,10 +42,11 @@ stop() { # name
 }
 # Every process in a cgroup subtree (the containers of a node, BuildKit's steps).
 kill_cgroup() { # name
+  [ -d "/sys/fs/cgroup/pids/$1" ] || return 0
   local procs
-  for procs in /sys/fs/cgroup/pids/"$1"/cgroup.procs /sys/fs/cgroup/pids/"$1"/*/cgroup.procs /sys/fs/cgroup/pids/"$1"/*/*/cgroup.procs /sys/fs/cgroup/pids/"$1"/*/*/*/cgroup.procs; do
-    [ -r "$procs" ] && xargs -r kill -KILL <"$procs" 2>/dev/null
-  done
+  procs=$(find "/sys/fs/cgroup/pids/$1" -name cgroup.procs -exec cat {} + 2>/dev/null)
+  # shellcheck disable=SC2086 # one PID per word
+  [ -z "$procs" ] || kill -KILL $procs 2>/dev/null
 }
 remove_cgroup() { # name
   local c
@@ -88,17 +92,13 @@ done
 # Our rules (tagged goapi-e2e), then what kube-proxy, the kubelets and
 # kube-router leave (KUBE-* chains and the rules that jump to them) and
 # kube-router's ipsets.
+# Each table is written back without them in one iptables-restore.
 for cmd in iptables ip6tables; do
-  command -v "$cmd" >/dev/null || continue
+  command -v "$cmd-save" >/dev/null || continue
   for table in filter nat mangle raw; do
-    "$cmd" -t "$table" -S 2>/dev/null | grep -E -- '--comment "?goapi-e2e|-j KUBE-' | grep '^-A' | while read -r line; do
-      read -ra args <<<"${line/#-A/-D}"
-      args=("${args[@]//\"/}")
-      "$cmd" -t "$table" "${args[@]}" 2>/dev/null
-    done
-    chains=$("$cmd" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p')
-    for chain in $chains; do "$cmd" -t "$table" -F "$chain" 2>/dev/null; done
-    for chain in $chains; do "$cmd" -t "$table" -X "$chain" 2>/dev/null; done
+    rules=$("$cmd-save" -t "$table" 2>/dev/null) || continue
+    grep -qE -- '^:KUBE-| -[jg] KUBE-|goapi-e2e' <<<"$rules" || continue
+    grep -vE -- '^:KUBE-|^-A KUBE-| -[jg] KUBE-|goapi-e2e' <<<"$rules" | "$cmd-restore" -T "$table"
   done
 done
 if command -v ipset >/dev/null; then
@@ -109,7 +109,12 @@ ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
 if [ -f "$state/sysctls" ]; then
   while IFS= read -r setting; do sysctl -qw "$setting" 2>/dev/null; done <"$state/sysctls"
 fi
-for n in "${node_names[@]}" goapi-e2e-buildkit; do remove_cgroup "$n"; done
+# A killed process leaves its cgroup a moment later.
+for _ in 1 2 3 4 5; do
+  for n in "${node_names[@]}" goapi-e2e-buildkit; do remove_cgroup "$n"; done
+  compgen -G '/sys/fs/cgroup/*/goapi-e2e-*' >/dev/null || break
+  sleep 1
+done
 
 left=$(findmnt -rn -o TARGET | grep -cF "$state/")
 if [ "$left" != 0 ]; then

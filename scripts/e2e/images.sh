@@ -62,8 +62,12 @@ coredns_ref=$(image_from_rootfs coredns "$root" 'USER 65532:65532' 'ENTRYPOINT [
 
 # --- a client for checks from other namespaces: busybox's wget and nslookup
 root="$work/client-rootfs"
-busybox_into "$root" sh wget nslookup sleep cat echo
+busybox_into "$root" sh wget nslookup sleep cat echo timeout date
+# The static busybox still resolves names through glibc's NSS modules, which
+# it loads at run time: without them wget crashes.
+with_libraries "$root" /lib/x86_64-linux-gnu/libnss_files.so.2 /lib/x86_64-linux-gnu/libnss_dns.so.2
 mkdir -p "$root/etc" "$root/tmp"
+printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$root/etc/passwd"
 client_ref=$(image_from_rootfs client "$root" 'USER 65534:65534')
 
@@ -76,11 +80,14 @@ pg_major=$(basename "$(dirname "$pg_bin")")
 pg_lib="/usr/lib/postgresql/$pg_major/lib"
 root="$work/postgres-rootfs"
 # No LLVM JIT (libLLVM alone is over 100 MB): PostgreSQL runs without it.
-with_libraries "$root" "$pg_bin"/{postgres,initdb,pg_ctl,pg_isready,psql} \
-  $(find "$pg_lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*')
+mapfile -t pg_modules < <(find "$pg_lib" -maxdepth 1 -name '*.so' ! -name 'llvmjit*')
+with_libraries "$root" "$pg_bin"/{postgres,initdb,pg_ctl,pg_isready,psql} "${pg_modules[@]}"
 mkdir -p "$root/usr/share/postgresql" "$root/usr/share" "$root/etc" "$root/tmp" "$root/var/lib/postgresql/data" "$root/var/run/postgresql"
 cp -a "/usr/share/postgresql/$pg_major" "$root/usr/share/postgresql/"
 cp -a /usr/share/zoneinfo "$root/usr/share/"
+# initdb's locale, C.UTF-8: glibc's compiled locale (libc-bin).
+mkdir -p "$root/usr/lib/locale"
+cp -a /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
 busybox_into "$root" sh cat rm mktemp printf
 chmod 1777 "$root/tmp"
 printf 'root:x:0:0:root:/root:/bin/sh\npostgres:x:10001:10001:PostgreSQL:/var/lib/postgresql:/bin/sh\n' >"$root/etc/passwd"

@@ -158,6 +158,7 @@ step "images (BuildKit; app/Dockerfile with its bases substituted)"
 "$repo_root/scripts/e2e/images.sh" "$state"
 # shellcheck source=/dev/null
 . "$state/images.env"
+: "${pause_image:?}" "${coredns_image:?}"
 
 # --- two nodes: a containerd and a kubelet each, on the one bridge
 mkdir -p "$state/certs.d/$registry"
