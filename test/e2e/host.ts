@@ -81,7 +81,7 @@ export function startLoad(loadgen: string, url: string, id: string, rate: number
   let out = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
   child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
-  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => { resolve(code ?? 1); }));
   return {
     stop: async () => {
       child.kill("SIGINT");
