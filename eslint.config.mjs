@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "bin/", "app/", ".pulumi/", ".tools/", "coverage/"] },
+  { ignores: ["node_modules/", "bin/", "app/", ".pulumi/", ".tools/", "coverage/", "reports/", ".stryker-tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

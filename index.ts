@@ -4,7 +4,8 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ApiImage, apiImageArgs, ApiService, clusterProviderArgs, imageBuilderArgs, loadSettings, stackConfig } from "./components";
+import { ApiImage, apiImageArgs, ApiMonitoring, ApiService, clusterProviderArgs, imageBuilderArgs, loadSettings, stackConfig, tracingOf } from "./components";
+import { parseQuantity } from "./components/quantity";
 
 const settings = loadSettings(pulumi.getStack(), stackConfig());
 
@@ -40,6 +41,31 @@ const api = new ApiService(
     autoscaling: settings.autoscaling,
     ingress: settings.ingress,
     metricsNamespace: settings.metricsNamespace,
+    tracing: tracingOf(settings, "build" in imageArgs ? imageArgs.build.buildArgs.VERSION : undefined),
+  },
+  { provider: cluster },
+);
+
+// ServiceMonitor, alerts and dashboard. In render mode there is no cluster
+// to ask whether it serves the Prometheus Operator's kinds.
+const monitoring = api.scrapeTarget;
+new ApiMonitoring(
+  "goapi",
+  {
+    namespace: api.namespace,
+    target: {
+      namespace: settings.namespace,
+      job: monitoring.job,
+      migrationJobPrefix: monitoring.migrationJobPrefix,
+      cpuLimitCores: parseQuantity(settings.resources.limits.cpu) ?? NaN,
+      minReplicas: settings.autoscaling.minReplicas,
+      maxReplicas: settings.autoscaling.maxReplicas,
+    },
+    serviceSelector: monitoring.serviceSelector,
+    labels: monitoring.labels,
+    metricsPort: monitoring.metricsPort,
+    observability: settings.observability,
+    cluster: settings.renderYamlTo === undefined ? { provider: cluster, stack: settings.stack } : undefined,
   },
   { provider: cluster },
 );

@@ -4,9 +4,9 @@
 // autoscaling, disruption budget and network policy, all selecting the same pods.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { apiPort, database as appDatabase, databaseUrlEnv, metricsPort, tokenEnv } from "./app-contract";
+import { apiPort, database as appDatabase, databaseUrlEnv, metricsPort, otelSampler, tokenEnv } from "./app-contract";
 import { databaseUrl, DatabaseSettings } from "./database";
-import { databaseEgress, DatabaseEndpoint, dnsEgress } from "./egress";
+import { CollectorEndpoint, collectorEgress, databaseEgress, DatabaseEndpoint, dnsEgress } from "./egress";
 import { labelsFor } from "./labels";
 import { SchemaMigration } from "./migration";
 import { podSpec } from "./pod";
@@ -47,6 +47,32 @@ export interface ApiServiceArgs {
   };
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: string;
+  /** Where the pods send their traces; without it, tracing is off. */
+  tracing?: ApiTracing;
+}
+
+export interface ApiTracing {
+  /** The collector's OTLP/HTTP endpoint. */
+  endpoint: string;
+  /** The share of new traces sampled; a sampled caller's trace is always continued. */
+  sampleRatio: number;
+  serviceName: string;
+  /** Resource attributes every pod's traces carry besides its own identity (environment, version). */
+  attributes: Record<string, string>;
+  collector: CollectorEndpoint;
+}
+
+export interface ScrapeTarget {
+  /** The Service's name, which a ServiceMonitor makes its targets' job label. */
+  job: string;
+  /** The labels that select the Service. */
+  serviceSelector: Record<string, string>;
+  /** Its port for the metrics. */
+  metricsPort: string;
+  /** The recommended labels, for objects about the API. */
+  labels: Record<string, string>;
+  /** The migration Jobs are auto-named from this. */
+  migrationJobPrefix: string;
 }
 
 export class ApiService extends pulumi.ComponentResource {
@@ -57,6 +83,8 @@ export class ApiService extends pulumi.ComponentResource {
   /** The Job that migrated the schema for the image now deployed (kubectl logs job/<name>). */
   public readonly migrationJobName: pulumi.Output<string>;
   public readonly url: string;
+  /** What Prometheus scrapes and the alerts watch: plain values, known before any resource exists. */
+  public readonly scrapeTarget: ScrapeTarget;
 
   constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("goapi:index:ApiService", name, {}, opts);
@@ -108,6 +136,14 @@ export class ApiService extends pulumi.ComponentResource {
       MAX_BODY_BYTES: String(args.app.maxBodyBytes),
       DB_MAX_CONNS: String(args.database.maxConns),
       DB_STATEMENT_TIMEOUT: `${args.database.statementTimeoutMilliseconds}ms`,
+      ...(args.tracing === undefined
+        ? {}
+        : {
+            OTEL_EXPORTER_OTLP_ENDPOINT: args.tracing.endpoint,
+            OTEL_SERVICE_NAME: args.tracing.serviceName,
+            OTEL_TRACES_SAMPLER: otelSampler,
+            OTEL_TRACES_SAMPLER_ARG: String(args.tracing.sampleRatio),
+          }),
     };
     const config = new k8s.core.v1.ConfigMap(name, { metadata: autoNamed(), immutable: true, data: configData }, child);
 
@@ -189,6 +225,7 @@ export class ApiService extends pulumi.ComponentResource {
               shutdownTimeoutSeconds: args.app.shutdownTimeoutSeconds,
               spread: args.autoscaling.maxReplicas > 1,
               selector: labels.selector,
+              traceAttributes: args.tracing?.attributes,
             }),
           },
         },
@@ -290,8 +327,9 @@ export class ApiService extends pulumi.ComponentResource {
           podSelector: { matchLabels: labels.selector },
           policyTypes: ["Ingress", "Egress"],
           ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
-          // The API calls only its database, found by name through the cluster DNS.
-          egress: [dnsEgress, toDatabase],
+          // The API calls only its database, found by name through the
+          // cluster DNS, and the collector its traces go to, if any.
+          egress: [dnsEgress, toDatabase, ...(args.tracing === undefined ? [] : [collectorEgress(args.tracing.collector)])],
         },
       },
       child,
@@ -302,6 +340,7 @@ export class ApiService extends pulumi.ComponentResource {
     this.ingressName = ingress.metadata.name;
     this.migrationJobName = migration.jobName;
     this.url = `${tls ? "https" : "http"}://${args.ingress.host}${args.ingress.path}`;
+    this.scrapeTarget = { job: name, serviceSelector: labels.selector, metricsPort: "metrics", labels: labels.all, migrationJobPrefix: `${name}-migrate` };
     this.registerOutputs({
       namespace: this.namespace,
       migrationJobName: this.migrationJobName,

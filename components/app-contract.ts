@@ -40,12 +40,38 @@ export const plainEnv = [
 ] as const;
 
 /**
+ * The OpenTelemetry variables the program sets when a stack names a
+ * collector. The SDK in the app reads them (app/internal/telemetry: tracing
+ * is off without the endpoint); the sampler is parent-based with a ratio.
+ */
+export const otelEnv = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"] as const;
+export const otelSampler = "parentbased_traceidratio";
+
+/**
  * Database defaults: DB_MAX_CONNS connections per pod for requests, plus
  * readinessConnections of its own for /readyz. Size the database's
  * max_connections for maxReplicas * (maxConns + readinessConnections) plus
  * one per migration run.
  */
 export const database = { maxConns: 5, readinessConnections: 1, statementTimeout: "5s" } as const;
+
+/**
+ * What the app refuses at start (config.go), so that settings.ts refuses it
+ * first instead of deploying pods that crash-loop: the shortest API_TOKEN;
+ * the shortest SHUTDOWN_TIMEOUT; the grace period DRAIN_DELAY +
+ * SHUTDOWN_TIMEOUT must stay below (Kubernetes' default); DB_MAX_CONNS's
+ * range; the shortest DB_STATEMENT_TIMEOUT, which must also stay below
+ * WRITE_TIMEOUT (default writeTimeoutSeconds); the smallest MAX_BODY_BYTES.
+ */
+export const appLimits = {
+  minTokenLength: 16,
+  minShutdownTimeoutSeconds: 1,
+  gracefulStopSeconds: 30,
+  dbMaxConns: { min: 1, max: 100 },
+  minStatementTimeoutMilliseconds: 100,
+  writeTimeoutSeconds: 10,
+  minBodyBytes: 1,
+} as const;
 
 /**
  * The image's entrypoint takes one optional argument. `serve` (the default)
@@ -61,7 +87,7 @@ export const migrateEnv = [databaseUrlEnv, "LOG_LEVEL"] as const;
  * Exit codes of every subcommand. failed: the last JSON log line on stdout
  * says why (for migrate: "migration failed" with the error; the database may
  * be unreachable, so a retry can help). usage: bad configuration or
- * arguments, one line on stderr naming the variable; retrying cannot help.
+ * arguments, one line on stderr per bad variable, naming it; retrying cannot help.
  * serve exits 0 after a clean drain, 1 when requests were still running at
  * SHUTDOWN_TIMEOUT (they were cut).
  */

@@ -88,6 +88,50 @@ export function parseCidr(cidr: string): Cidr | undefined {
   return prefix <= (version === 4 ? 32 : 128) ? { address: match[1], prefix, family: version === 4 ? "ipv4" : "ipv6" } : undefined;
 }
 
+/** The address as a number, and its width in bits. */
+function addressBits(address: string, family: Cidr["family"]): bigint {
+  if (family === "ipv4") {
+    return address.split(".").reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
+  }
+  const [head = "", tail] = address.split("::");
+  const groups = (part: string | undefined) =>
+    (part ?? "")
+      .split(":")
+      .filter((g) => g !== "")
+      // An embedded IPv4 address (::ffff:192.0.2.1) is two groups.
+      .flatMap((g) => (g.includes(".") ? [Number(addressBits(g, "ipv4") >> 16n).toString(16), Number(addressBits(g, "ipv4") & 0xffffn).toString(16)] : [g]));
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return all.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+function formatAddress(bits: bigint, family: Cidr["family"]): string {
+  if (family === "ipv4") {
+    return [24n, 16n, 8n, 0n].map((shift) => String((bits >> shift) & 0xffn)).join(".");
+  }
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map((shift) => ((bits >> shift) & 0xffffn).toString(16));
+  // The WHATWG URL parser writes an IPv6 address in its canonical short form (RFC 5952).
+  return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
+}
+
+/**
+ * What is wrong with a CIDR for ipBlock.cidr, or undefined: not a CIDR, or an
+ * address with host bits set (10.0.0.1/16), which reads as one host but means
+ * the whole network.
+ */
+export function cidrProblem(cidr: string): string | undefined {
+  const c = parseCidr(cidr);
+  if (c === undefined) {
+    return "must be a CIDR such as 10.0.0.0/16";
+  }
+  const width = c.family === "ipv4" ? 32n : 128n;
+  const hostBits = width - BigInt(c.prefix);
+  const bits = addressBits(c.address, c.family);
+  const network = (bits >> hostBits) << hostBits;
+  return network === bits ? undefined : `has host bits set: the network is ${formatAddress(network, c.family)}/${String(c.prefix)}`;
+}
+
 /** Is the IP address `address` inside one of `cidrs`? */
 export function withinCidrs(address: string, cidrs: string[]): boolean {
   const family = isIP(address) === 6 ? "ipv6" : "ipv4";

@@ -4,4 +4,6 @@ export * from "./app-source";
 export * from "./cluster";
 export * from "./image";
 export * from "./image-args";
+export * from "./monitoring";
 export * from "./settings";
+export * from "./tracing";

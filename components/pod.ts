@@ -19,6 +19,27 @@ export interface PodArgs {
   /** Spread over nodes and zones when there can be more than one pod. */
   spread: boolean;
   selector: Record<string, string>;
+  /** OpenTelemetry resource attributes the pod adds to its own (from the downward API); only when it sends traces. */
+  traceAttributes?: Record<string, string>;
+}
+
+/**
+ * The pod's own identity from the downward API, for its traces' resource:
+ * resource attribute -> field. Kubernetes expands $(NAME) in a later
+ * variable's value, so OTEL_RESOURCE_ATTRIBUTES can name them.
+ */
+const downwardAttributes: [attribute: string, variable: string, fieldPath: string][] = [
+  ["k8s.pod.name", "K8S_POD_NAME", "metadata.name"],
+  ["k8s.pod.uid", "K8S_POD_UID", "metadata.uid"],
+  ["k8s.namespace.name", "K8S_NAMESPACE_NAME", "metadata.namespace"],
+  ["k8s.node.name", "K8S_NODE_NAME", "spec.nodeName"],
+];
+
+/** The variables that give the pod's traces its identity: the downward API's fields, then OTEL_RESOURCE_ATTRIBUTES naming them. */
+function traceResourceEnv(attributes: Record<string, string>): k8s.types.input.core.v1.EnvVar[] {
+  const fields = downwardAttributes.map(([, name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath } } }));
+  const pairs = [...downwardAttributes.map(([attribute, name]) => `${attribute}=$(${name})`), ...Object.entries(attributes).map(([k, v]) => `${k}=${v}`)];
+  return [...fields, { name: "OTEL_RESOURCE_ATTRIBUTES", value: pairs.join(",") }];
 }
 
 const ephemeralStorage = { request: "16Mi", limit: "64Mi" };
@@ -85,6 +106,7 @@ export function podSpec(a: PodArgs): PodSpec {
         env: [
           { name: tokenEnv, valueFrom: { secretKeyRef: { name: a.secretName, key: tokenEnv } } },
           { name: databaseUrlEnv, valueFrom: { secretKeyRef: { name: a.databaseSecretName, key: databaseUrlEnv } } },
+          ...(a.traceAttributes === undefined ? [] : traceResourceEnv(a.traceAttributes)),
         ],
         // The root file system is read-only: local storage is the container's logs.
         resources: {

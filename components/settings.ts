@@ -4,9 +4,12 @@
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { database as appDatabase, secretEnv } from "./app-contract";
-import { DatabasePlacement, DatabaseSettings, encryptedSslModes, parseCidr, postgresPort, sslModes, withinCidrs } from "./database";
+import { appLimits, database as appDatabase, otelEnv, secretEnv } from "./app-contract";
+import { explainIssue, nearestKey, quoteHint } from "./config-messages";
+import { cidrSetting } from "./cidr-setting";
+import { DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
 import { goDurationMilliseconds } from "./duration";
+import { observabilityProblems, observabilitySchema } from "./observability-settings";
 import { readinessWindowSeconds } from "./pod";
 import { parseQuantity } from "./quantity";
 import {
@@ -32,17 +35,18 @@ export const reservedEnv = [
   "MAX_BODY_BYTES",
   "DB_MAX_CONNS",
   "DB_STATEMENT_TIMEOUT",
+  ...otelEnv,
 ];
 
-/** The app's WRITE_TIMEOUT when app.env does not set it; DB_STATEMENT_TIMEOUT must stay below it. */
-const appWriteTimeoutMilliseconds = 10_000;
-
-/** Kubernetes' default grace period; the app refuses drain + shutdown at or above it. */
-const appGraceLimitSeconds = 30;
-
-const quantity = z.string().refine((q) => parseQuantity(q) !== undefined, {
-  message: "is not a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi",
-});
+const quantityExamples = "a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi";
+const quantity = z
+  .string({
+    error: (issue) => {
+      const hint = typeof issue.input === "number" && issue.input >= 0 ? quoteHint(issue.input) : undefined;
+      return hint === undefined ? `must be ${quantityExamples}, in quotes` : `must be a Kubernetes quantity: ${hint}`;
+    },
+  })
+  .refine((q) => parseQuantity(q) !== undefined, { message: `is not ${quantityExamples}` });
 const count = (min: number, max: number) => z.int().min(min).max(max);
 
 /** Platforms the image can be built for: the ones the distroless runtime and the Go cross-compile in app/Dockerfile cover. */
@@ -87,22 +91,28 @@ const resourcesSchema = z.strictObject({
   limits: z.strictObject({ cpu: quantity.default("500m"), memory: quantity.default("128Mi") }).prefault({}),
 });
 
-const ingressSchema = z.strictObject({
-  className: z.string().regex(dnsLabel, "must be an IngressClass name").default("traefik"),
-  host: z.string().regex(hostName, "must be a lower-case DNS host name such as api.example.com"),
-  path: z.string().regex(/^\/[^\s]*$/, "must start with /").default("/"),
-  /** Namespace of the ingress controller, the only one the NetworkPolicy lets reach the API port. */
-  controllerNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("traefik"),
-  tls: z
-    .strictObject({
-      secretName: z.string().regex(dnsLabel, "must be a Secret name").optional(),
-      clusterIssuer: z.string().regex(dnsLabel, "must be a cert-manager ClusterIssuer name").optional(),
-    })
-    .refine((t) => t.secretName !== undefined || t.clusterIssuer !== undefined, {
-      message: "needs secretName (an existing TLS Secret) or clusterIssuer (cert-manager issues one)",
-    })
-    .optional(),
-});
+const ingressSchema = z.strictObject(
+  {
+    className: z.string().regex(dnsLabel, "must be an IngressClass name").default("traefik"),
+    host: z.string().regex(hostName, "must be a lower-case DNS host name such as api.example.com"),
+    path: z.string().regex(/^\/[^\s]*$/, "must start with /").default("/"),
+    /** Namespace of the ingress controller, the only one the NetworkPolicy lets reach the API port. */
+    controllerNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("traefik"),
+    tls: z
+      .strictObject({
+        secretName: z.string().regex(dnsLabel, "must be a Secret name").optional(),
+        clusterIssuer: z.string().regex(dnsLabel, "must be a cert-manager ClusterIssuer name").optional(),
+      })
+      .refine((t) => t.secretName !== undefined || t.clusterIssuer !== undefined, {
+        message: "needs secretName (an existing TLS Secret) or clusterIssuer (cert-manager issues one)",
+      })
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "invalid_type" && issue.input === undefined ? "is required: at least goapi:ingress.host, the host name the API answers on" : undefined,
+  },
+);
 
 const appSchema = z.strictObject({
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -111,13 +121,17 @@ const appSchema = z.strictObject({
     .min(readinessWindowSeconds, `must be at least ${readinessWindowSeconds}: the readiness probe needs that long to take a draining pod out of the Service`)
     .max(25)
     .default(5),
-  shutdownTimeoutSeconds: count(1, 25).default(15),
-  maxBodyBytes: count(1, 64 * 2 ** 20).default(2 ** 20),
+  shutdownTimeoutSeconds: count(appLimits.minShutdownTimeoutSeconds, 25).default(15),
+  maxBodyBytes: count(appLimits.minBodyBytes, 64 * 2 ** 20).default(2 ** 20),
   /** Extra plain environment variables for the ConfigMap. */
   env: z
-    .record(z.string().regex(envName), z.string(), {
-      error: (issue) => (issue.code === "invalid_key" ? "must be an upper-case variable name" : undefined),
-    })
+    .record(
+      z
+        .string()
+        .regex(envName, "must be an upper-case variable name")
+        .refine((name) => !reservedEnv.includes(name), { message: "is set by the program from other keys; set those instead" }),
+      z.string(),
+    )
     .default({}),
 });
 
@@ -145,11 +159,14 @@ const databaseSchema = z.strictObject(
         name: z.string().regex(identifier, "must be a lower-case PostgreSQL name such as goapi").default("goapi"),
         user: z.string().regex(identifier, "must be a lower-case PostgreSQL role name such as goapi").default("goapi"),
         sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(", ")}` }).default("verify-full"),
-        cidrs: z.array(z.string().refine((c) => parseCidr(c) !== undefined, { message: "must be a CIDR such as 10.0.0.0/16" })).default([]),
+        cidrs: z.array(cidrSetting).default([]),
       })
       .optional(),
-    maxConns: count(1, 100).default(appDatabase.maxConns),
-    statementTimeoutMilliseconds: z.int().min(100, "must be at least 100").default(5000),
+    maxConns: count(appLimits.dbMaxConns.min, appLimits.dbMaxConns.max).default(appDatabase.maxConns),
+    statementTimeoutMilliseconds: z
+      .int()
+      .min(appLimits.minStatementTimeoutMilliseconds, `must be at least ${appLimits.minStatementTimeoutMilliseconds}`)
+      .default(5000),
   },
   { error: (issue) => (issue.code === "invalid_type" ? "must be an object with inCluster or external" : undefined) },
 );
@@ -164,7 +181,7 @@ const schema = z.strictObject({
   image: imageSchema.prefault({}),
   registryUsername: z.string().min(1).optional(),
   registryPassword: z.string().min(1).optional(),
-  apiToken: z.string().min(16, "must be at least 16 characters long").optional(),
+  apiToken: z.string().min(appLimits.minTokenLength, `must be at least ${appLimits.minTokenLength} characters long`).optional(),
   autoscaling: autoscalingSchema.prefault({}),
   resources: resourcesSchema.prefault({}),
   ingress: ingressSchema,
@@ -175,54 +192,85 @@ const schema = z.strictObject({
   databasePassword: z.string().min(1).optional(),
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
+  observability: observabilitySchema.prefault({}),
 });
 
 type Raw = z.output<typeof schema>;
 
-/** Cross-key rules; each adds an issue at the key a user has to change. */
-function crossCheck(s: Raw, stack: string, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => {
-    ctx.addIssue({ code: "custom", path, message });
+type Path = (string | number)[];
+
+/**
+ * What a cross-key rule may read. The rules run even when other keys are
+ * broken, so that every problem is reported at once; a rule whose keys have
+ * problems of their own is skipped, since their values are not what the user
+ * meant. (Unknown keys do not count: they change no value.)
+ */
+interface Reads {
+  /** No problem at these keys, nor inside them: their values can be used. */
+  valid: (...paths: string[]) => boolean;
+  /** No problem at these keys or around them: whether they are set can be used. */
+  settled: (...paths: string[]) => boolean;
+}
+
+function readsOf(prior: readonly { code: string; path?: PropertyKey[] }[]): Reads {
+  const broken = prior.filter((i) => i.code !== "unrecognized_keys").map((i) => (i.path ?? []).map(String));
+  const startsWith = (path: string[], prefix: string[]) => prefix.every((p, i) => path[i] === p);
+  return {
+    valid: (...paths) => paths.map((p) => p.split(".")).every((p) => broken.every((b) => !startsWith(p, b) && !startsWith(b, p))),
+    settled: (...paths) => paths.map((p) => p.split(".")).every((p) => broken.every((b) => !startsWith(p, b))),
   };
-  if (s.image.ref === undefined && s.image.registry === undefined) {
+}
+
+/** Cross-key rules; each adds an issue at the key a user has to change. */
+function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, message: string) => void): void {
+  const { valid, settled } = reads;
+  if (settled("image.ref", "image.registry") && s.image.ref === undefined && s.image.registry === undefined) {
     issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
   }
-  if (s.image.cache && s.image.tag === cacheTag) {
+  if (valid("image.cache", "image.tag") && s.image.cache && s.image.tag === cacheTag) {
     issue(["image", "tag"], `"${cacheTag}" is the build cache's tag; choose another, or set image.cache to false`);
   }
-  const pushes = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry);
-  const why = pushes ? `is required to push to ${s.image.registry ?? ""}` : "goes with the other registry credential";
-  if (s.registryUsername === undefined && (pushes || s.registryPassword !== undefined)) {
-    issue(["registryUsername"], why);
+  if (valid("image.ref", "image.registry", "registryUsername", "registryPassword")) {
+    const pushes = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry);
+    const why = pushes ? `is required to push to ${s.image.registry ?? ""}` : "goes with the other registry credential";
+    if (s.registryUsername === undefined && (pushes || s.registryPassword !== undefined)) {
+      issue(["registryUsername"], why);
+    }
+    if (s.registryPassword === undefined && (pushes || s.registryUsername !== undefined)) {
+      issue(["registryPassword"], `${why}: pulumi config set --secret goapi:registryPassword`);
+    }
   }
-  if (s.registryPassword === undefined && (pushes || s.registryUsername !== undefined)) {
-    issue(["registryPassword"], `${why}: pulumi config set --secret goapi:registryPassword`);
-  }
-  if (s.autoscaling.minReplicas > s.autoscaling.maxReplicas) {
+  if (valid("autoscaling.minReplicas", "autoscaling.maxReplicas") && s.autoscaling.minReplicas > s.autoscaling.maxReplicas) {
     issue(["autoscaling", "minReplicas"], `(${s.autoscaling.minReplicas}) must not exceed maxReplicas (${s.autoscaling.maxReplicas})`);
   }
   for (const resource of ["cpu", "memory"] as const) {
+    if (!valid(`resources.requests.${resource}`, `resources.limits.${resource}`)) {
+      continue;
+    }
     const request = parseQuantity(s.resources.requests[resource]);
     const limit = parseQuantity(s.resources.limits[resource]);
     if (request !== undefined && limit !== undefined && request > limit) {
       issue(["resources", "requests", resource], `(${s.resources.requests[resource]}) must not exceed the limit (${s.resources.limits[resource]})`);
     }
   }
-  if (s.app.drainDelaySeconds + s.app.shutdownTimeoutSeconds >= appGraceLimitSeconds) {
-    issue(["app", "shutdownTimeoutSeconds"], `drainDelaySeconds + shutdownTimeoutSeconds must stay below ${appGraceLimitSeconds}`);
+  if (valid("app.drainDelaySeconds", "app.shutdownTimeoutSeconds") && s.app.drainDelaySeconds + s.app.shutdownTimeoutSeconds >= appLimits.gracefulStopSeconds) {
+    issue(["app", "shutdownTimeoutSeconds"], `drainDelaySeconds + shutdownTimeoutSeconds must stay below ${appLimits.gracefulStopSeconds}`);
   }
-  for (const key of Object.keys(s.app.env)) {
-    if (reservedEnv.includes(key)) {
-      issue(["app", "env", key], "is set by the program from other keys; set those instead");
-    }
-  }
-  if (isProduction(stack) && s.ingress.tls === undefined) {
+  if (settled("ingress.tls") && isProduction(stack) && s.ingress.tls === undefined) {
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
   }
-  crossCheckDatabase(s, stack, issue);
+  crossCheckDatabase(s, stack, reads, issue);
+  if (valid("observability.tracing")) {
+    for (const p of observabilityProblems(s.observability)) {
+      issue(["observability", ...p.path], p.message);
+    }
+  }
 }
 
-function crossCheckDatabase(s: Raw, stack: string, issue: (path: (string | number)[], message: string) => void): void {
+function crossCheckDatabase(s: Raw, stack: string, { valid, settled }: Reads, issue: (path: Path, message: string) => void): void {
+  if (!settled("database.inCluster", "database.external")) {
+    return;
+  }
   if (s.database === undefined) {
     issue(["database"], `is required: ${placementChoice}`);
     return;
@@ -238,22 +286,25 @@ function crossCheckDatabase(s: Raw, stack: string, issue: (path: (string | numbe
     issue(["database", "inCluster"], `is not for the ${stack} stack: it is a single PostgreSQL pod without backups or failover; use external`);
   }
   if (external !== undefined) {
-    if (s.databasePassword === undefined) {
+    if (valid("databasePassword") && s.databasePassword === undefined) {
       issue(["databasePassword"], "is required with database.external: pulumi config set --secret goapi:databasePassword");
     }
-    if (isIP(external.host) !== 0 && external.cidrs.length > 0 && !withinCidrs(external.host, external.cidrs)) {
+    if (valid("database.external.host", "database.external.cidrs") && isIP(external.host) !== 0 && external.cidrs.length > 0 && !withinCidrs(external.host, external.cidrs)) {
       issue(["database", "external", "host"], `(${external.host}) is outside database.external.cidrs: the NetworkPolicy would block it`);
     }
-    if (isProduction(stack) && !encryptedSslModes.includes(external.sslmode)) {
+    if (valid("database.external.sslmode") && isProduction(stack) && !encryptedSslModes.includes(external.sslmode)) {
       issue(["database", "external", "sslmode"], `must be ${encryptedSslModes.join(", ")} on the ${stack} stack: the connection carries the password`);
     }
   }
+  if (!valid("database.statementTimeoutMilliseconds", "app.env.WRITE_TIMEOUT")) {
+    return;
+  }
   const writeTimeout = s.app.env.WRITE_TIMEOUT;
-  const writeTimeoutMilliseconds = writeTimeout === undefined ? appWriteTimeoutMilliseconds : goDurationMilliseconds(writeTimeout);
+  const writeTimeoutMilliseconds = writeTimeout === undefined ? appLimits.writeTimeoutSeconds * 1000 : goDurationMilliseconds(writeTimeout);
   if (writeTimeoutMilliseconds !== undefined && s.database.statementTimeoutMilliseconds >= writeTimeoutMilliseconds) {
     issue(
       ["database", "statementTimeoutMilliseconds"],
-      `(${s.database.statementTimeoutMilliseconds}) must stay below the app's WRITE_TIMEOUT (${writeTimeout ?? "10s"}), or a slow query outlives its response`,
+      `(${s.database.statementTimeoutMilliseconds}) must stay below the app's WRITE_TIMEOUT (${writeTimeout ?? `${appLimits.writeTimeoutSeconds}s`}), or a slow query outlives its response`,
     );
   }
 }
@@ -273,9 +324,11 @@ function stackNameProblem(stack: string): string | undefined {
   return `  stack name '${stack}': must be lower-case letters, digits or '-', start with a letter and have at most 32 characters, because it becomes APP_ENV and part of the pods' selector label${rename}`;
 }
 
-/** Production stacks are held to stricter rules (TLS). */
+/** Production stacks are held to stricter rules (TLS, an external database reached encrypted). */
+export const productionStacks = /^prod(uction)?(-|$)/;
+
 export function isProduction(stack: string): boolean {
-  return stack === "prod" || stack.startsWith("prod-");
+  return productionStacks.test(stack);
 }
 
 /** Keys whose values are plain strings; every other key holds YAML that the CLI passes as JSON. */
@@ -330,15 +383,17 @@ export function loadSettings(stack: string, raw: Record<string, string>): Settin
       input[key] = value;
     }
   }
-  const result = schema.superRefine((s, ctx) => { crossCheck(s, stack, ctx); }).safeParse(input);
+  const checked = schema.superRefine(
+    (s, ctx) => {
+      crossCheck(s, stack, readsOf(ctx.issues), (path, message) => {
+        ctx.addIssue({ code: "custom", path, message });
+      });
+    },
+    { when: () => true },
+  );
+  const result = checked.safeParse(input, { error: explainIssue });
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      if (issue.code === "unrecognized_keys") {
-        problems.push(...issue.keys.map((k) => `  ${configPath([...issue.path, k])}: is not a setting of this program (a typo?)`));
-      } else {
-        problems.push(`  ${configPath(issue.path)}: ${issue.message}`);
-      }
-    }
+    problems.push(...describeIssues(result.error.issues).map((line) => `  ${line}`));
   }
   if (!result.success || problems.length > 0) {
     throw new SettingsError(`Stack '${stack}' has invalid configuration (nothing was changed):\n${problems.join("\n")}`);
@@ -385,6 +440,46 @@ function imagePlan(i: Raw["image"]): ImagePlan {
 
 function configPath(path: PropertyKey[]): string {
   return `goapi:${path.map(String).join(".")}`;
+}
+
+/** The keys a group of the schema knows, for suggestions. */
+function knownKeys(path: PropertyKey[]): string[] {
+  interface Node {
+    def: { innerType?: Node; shape?: Record<string, Node> };
+  }
+  let node: Node | undefined = schema as unknown as Node;
+  for (const key of path) {
+    while (node?.def.innerType !== undefined) {
+      node = node.def.innerType;
+    }
+    node = node?.def.shape?.[String(key)];
+  }
+  while (node?.def.innerType !== undefined) {
+    node = node.def.innerType;
+  }
+  return Object.keys(node?.def.shape ?? {});
+}
+
+/**
+ * One line per problem. An unknown key that is a typo of a known one names
+ * it, and a required key it was meant to be is then not reported missing too.
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const typos = issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ issue, key, nearest: nearestKey(key, knownKeys(issue.path)) }))
+      : [],
+  );
+  const meant = new Set(typos.flatMap((t) => (t.nearest === undefined ? [] : [configPath([...t.issue.path, t.nearest])])));
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return typos
+        .filter((t) => t.issue === issue)
+        .map(({ key, nearest }) => `${configPath([...issue.path, key])}: is not a setting of this program (${nearest === undefined ? "a typo?" : `a typo of ${configPath([...issue.path, nearest])}?`})`);
+    }
+    const where = configPath(issue.path);
+    return meant.has(where) && issue.message.startsWith("is required") ? [] : [`${where}: ${issue.message}`];
+  });
 }
 
 /** The running stack's `goapi:` configuration, as the CLI passed it. */

@@ -17,6 +17,27 @@ import { stackReport } from "./stack-report";
 const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--intro <file>]
                          [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
 
+const help = `${usage}
+
+Turns one stack's \`pulumi preview --json\` into the pull-request comment and the job summary.
+
+  --stack <stack>        the stack that was previewed (named in the comment)
+  --json <file>          what \`pulumi preview --json\` printed: the digest, or with
+                         PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true the event stream, which also
+                         carries the policy results
+  --diff <file>          what \`pulumi preview --diff\` printed, for the job summary
+  --intro <file>         Markdown for under the comment's title (commit, state, image)
+  --details-url <url>    an https link from the comment to the full diff
+  --comment-out <file>   where to write the comment (default: stdout)
+  --summary-out <file>   a file to append the job summary to (e.g. "$GITHUB_STEP_SUMMARY")
+  --root <dir>           the checkout, shown as "." (default: the current folder); other local
+                         paths never reach the comment
+  --help, -h             this text
+
+Exits 0 when written, 1 when a file cannot be read or the comment would publish a local path,
+2 on bad usage.
+`;
+
 export class UsageError extends Error {}
 
 export interface CliIo {
@@ -55,6 +76,7 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
           "comment-out": { type: "string" },
           "summary-out": { type: "string" },
           root: { type: "string" },
+          help: { type: "boolean", short: "h" },
         },
         strict: true,
         allowPositionals: false,
@@ -63,6 +85,10 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
       throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
     }
   })();
+  if (values.help === true) {
+    io.stdout(help);
+    return;
+  }
   const { stack, json } = values;
   if (stack === undefined || json === undefined) {
     throw new UsageError(`--stack and --json are required\n${usage}`);

@@ -13,7 +13,7 @@ const rolling = new Set([
 
 export interface Restart {
   change: Change;
-  /** replaced: every pod is recreated; template: the pod template changes; maybe: the provider gave no detailed diff. */
+  /** replaced: every pod is recreated; template: the pod template changes; maybe: the whole spec changes, the template's fields unknown. */
   why: "replaced" | "template" | "maybe";
   /** The pod template fields that change. */
   fields: string[];
@@ -34,8 +34,9 @@ function restartOf(c: Change): Restart | undefined {
   if (template.length > 0) {
     return { change: c, why: "template", fields: template };
   }
-  // Without a detailed diff only top-level keys are known.
-  if (c.step.detailedDiff == null && c.fields.includes("spec")) {
+  // Without a detailed diff only top-level keys are known; and a detailed
+  // diff of the whole spec (added or removed at once) holds the template too.
+  if (c.fields.includes("spec")) {
     return { change: c, why: "maybe", fields: ["spec"] };
   }
   return undefined;

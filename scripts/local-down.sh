@@ -11,14 +11,16 @@ source "$(dirname "$0")/lib/local.sh"
 
 step "Checking prerequisites"
 need_docker_and_kind
-[ ! -d "$state_dir" ] || need_node # the Pulumi CLI runs only when there is state
+if [ -d "$state_dir" ]; then # the Pulumi CLI runs only when there is state
+  need_node
+  need_pulumi
+fi
 check_tools
 check_state_folder
 info "docker, docker buildx, kind: ok"
 
 step "Destroying the stacks"
 if [ -d "$state_dir" ]; then
-  find_pulumi
   probe_cluster
   cluster_found=$found
   [ "$cluster_found" = absent ] || check_passphrase "$repo_root" "$addons_dir"

@@ -11,11 +11,11 @@ step "Checking prerequisites"
 need_docker_and_kind
 need_node
 command -v curl >/dev/null || problems+=("curl is not installed (it runs the final check)")
+need_pulumi
 check_tools
 check_state_folder
-info "docker, docker buildx, kind, node $node_version, curl: ok"
+info "docker, docker buildx, kind, node $node_version, curl, pulumi: ok"
 
-find_pulumi
 check_passphrase "$repo_root" "$addons_dir"
 mkdir -p "$state_dir"
 
@@ -96,12 +96,14 @@ deploy() { # dir what
     pulumi_failed "pulumi up of $what"
 }
 
-step "Cluster add-ons: Traefik, metrics-server, registry hint (local/addons)"
+step "Cluster add-ons: Traefik, metrics-server, registry hint, Prometheus Operator stack, OpenTelemetry Collector, Jaeger (local/addons)"
 deploy "$addons_dir" "the add-ons (local/addons)"
 
 step "Building, pushing and deploying the API (stack local)"
 deploy "$repo_root" "the API (stack local)"
 
+grafana_url=$(pulumi --cwd "$addons_dir" stack output grafanaUrl --stack local)
+traces_url=$(pulumi --cwd "$addons_dir" stack output tracesUrl --stack local)
 url=$(pulumi --cwd "$repo_root" stack output url --stack local)
 token=$(pulumi --cwd "$repo_root" stack output token --show-secrets --stack local)
 namespace=$(pulumi --cwd "$repo_root" stack output namespace --stack local)
@@ -143,7 +145,15 @@ smoke_write_survives_restart() {
   wait_ready || return 1
   api "${url%/}$location"
 }
-smoke_checks=(healthz list_items authenticated_write write_survives_restart)
+# Grafana and the trace viewer answer through the same Ingress controller.
+through_ingress() { # url
+  local host=${1#http://}
+  host=${host%%/*}
+  curl -fsS -o /dev/null --max-time 5 --resolve "$host:$http_port:127.0.0.1" "$1"
+}
+smoke_grafana() { through_ingress "${grafana_url}api/health"; }
+smoke_traces() { through_ingress "$traces_url"; }
+smoke_checks=(healthz list_items authenticated_write grafana traces write_survives_restart)
 
 wait_ready() {
   local attempt
@@ -155,7 +165,7 @@ wait_ready() {
   done
 }
 wait_ready || stop "the API did not answer ${url}readyz through the Ingress within a minute" \
-  "see \"The Ingress never becomes ready\" in README.md, then $again"
+  "see \"The Ingress never becomes ready\" in docs/local.md, then $again"
 info "GET /readyz ok"
 for check in "${smoke_checks[@]}"; do
   "smoke_$check" || stop "the smoke check $check failed against $url; curl's error is above" "fix that, then $again"
@@ -168,6 +178,9 @@ The API is up at $url
   token:        npx pulumi stack output token --show-secrets --stack local   (with the env below)
   state:        PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=<default: local-only-passphrase>
   kubectl:      kubectl --context $context -n goapi get pods
+  Grafana:      $grafana_url   dashboard "goapi (goapi)"; user admin, password:
+                npx pulumi --cwd local/addons stack output grafanaAdminPassword --show-secrets --stack local   (with the env below)
+  traces:       $traces_url   (Jaeger: service goapi; Grafana's latency panel links its exemplars there)
   after a code change: npm run local:up   (rebuilds the image; rolls only what changed)
   tear down:    npm run local:down
 SUMMARY

@@ -5,7 +5,7 @@
 // stand in as placeholders. Used by `npm run check` and the tests.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, YAMLParseError } from "yaml";
 
 export const projectRoot = path.join(__dirname, "..");
 
@@ -35,8 +35,24 @@ function projectName(): string {
   return readProject().name;
 }
 
+/** A stack or project file that cannot be read as YAML: the file, the line and the column. */
+export class YamlFileError extends Error {}
+
+function readYaml(file: string): unknown {
+  try {
+    return parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      // The parser's first line names the problem and where; the rest is an excerpt of the file.
+      const problem = (e.message.split("\n")[0] ?? "").replace(/:$/, "");
+      throw new YamlFileError(`${path.basename(file)}: not valid YAML: ${problem}`);
+    }
+    throw e;
+  }
+}
+
 function readProject(): ProjectFile {
-  return parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as ProjectFile;
+  return readYaml(path.join(projectRoot, "Pulumi.yaml")) as ProjectFile;
 }
 
 /** The configuration of the stack file at `stackFile`, on top of the project's. */
@@ -50,7 +66,7 @@ export function cliConfig(stackFile: string): CliConfig {
       config[key.includes(":") ? key : `${project.name}:${key}`] = asConfigString(value);
     }
   }
-  const stack = parse(fs.readFileSync(stackFile, "utf8")) as StackFile | null;
+  const stack = readYaml(stackFile) as StackFile | null;
   const secretKeys: string[] = [];
   const encrypted: string[] = [];
   for (const [key, value] of Object.entries(stack?.config ?? {})) {

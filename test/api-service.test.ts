@@ -233,8 +233,21 @@ describe("ApiService", () => {
     ]);
   });
 
-  it("declares twelve objects with an external database when the minimum is one replica", () => {
-    expect(d.filter((x) => x.type.startsWith("kubernetes:")).length).toBe(12);
+  it("declares these twelve objects with an external database when the minimum is one replica", () => {
+    expect(d.filter((x) => x.type.startsWith("kubernetes:")).map((x) => `${x.type} ${x.name}`).sort()).toEqual([
+      "kubernetes:apps/v1:Deployment goapi",
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler goapi",
+      "kubernetes:batch/v1:Job goapi-migrate",
+      "kubernetes:core/v1:ConfigMap goapi",
+      "kubernetes:core/v1:Namespace goapi",
+      "kubernetes:core/v1:Secret goapi",
+      "kubernetes:core/v1:Secret goapi-database-url",
+      "kubernetes:core/v1:Service goapi",
+      "kubernetes:core/v1:ServiceAccount goapi",
+      "kubernetes:networking.k8s.io/v1:Ingress goapi",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy goapi",
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy goapi-migrate",
+    ]);
   });
 });
 
@@ -329,7 +342,10 @@ describe("ApiService variants", () => {
   it("adds a PDB and a memory target when the minimum is above one", async () => {
     const { declared } = await declare({ autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 65, memoryUtilization: 80 } });
     expect(k8s.pdb(declared).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: k8s.deployment(declared).spec?.selector.matchLabels } });
-    expect(k8s.hpa(declared).spec?.metrics).toHaveLength(2);
+    expect(k8s.hpa(declared).spec?.metrics).toEqual([
+      { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } },
+      { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },
+    ]);
   });
 
   it("does not spread a single pod", async () => {
@@ -428,5 +444,63 @@ describe("ApiService with a database of its own", () => {
   it("has room for every pod's pool during a rolling update at the HPA's maximum, a migration and an operator", () => {
     // (maxReplicas 3 + 1 surge) x (DB_MAX_CONNS 7 + 1 for readiness) + 1 migration + 5 spare.
     expect(k8s.statefulSet(d).spec?.template.spec?.containers[0]?.args).toEqual(["postgres", "-c", "max_connections=38"]);
+  });
+});
+
+describe("ApiService sending traces", () => {
+  const tracing = {
+    endpoint: "http://otel-collector.observability.svc:4318",
+    sampleRatio: 0.1,
+    serviceName: "goapi",
+    attributes: { "deployment.environment.name": "test", "service.version": "abc123def456" },
+    collector: { port: 4318, namespace: "observability", podLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } },
+  };
+  let d: Declared[];
+  beforeAll(async () => {
+    ({ declared: d } = await declare({ tracing }));
+  });
+
+  it("configures the SDK with the standard variables: endpoint, service name, parent-based ratio sampling", () => {
+    expect(k8s.configMap(d).data).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability.svc:4318",
+      OTEL_SERVICE_NAME: "goapi",
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.1",
+    });
+  });
+
+  it("gives the spans the pod's identity from the downward API, the stack and the version, each field defined before its use", () => {
+    const env = k8s.deployment(d).spec?.template.spec?.containers[0]?.env ?? [];
+    const at = (name: string) => env.findIndex((e) => e.name === name);
+    const fields = Object.fromEntries(env.filter((e) => e.valueFrom?.fieldRef).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+    expect(fields).toEqual({ K8S_POD_NAME: "metadata.name", K8S_POD_UID: "metadata.uid", K8S_NAMESPACE_NAME: "metadata.namespace", K8S_NODE_NAME: "spec.nodeName" });
+    const attributes = env.find((e) => e.name === "OTEL_RESOURCE_ATTRIBUTES")?.value;
+    expect(attributes).toBe(
+      "k8s.pod.name=$(K8S_POD_NAME),k8s.pod.uid=$(K8S_POD_UID),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME),deployment.environment.name=test,service.version=abc123def456",
+    );
+    for (const name of Object.keys(fields)) {
+      expect(at(name)).toBeLessThan(at("OTEL_RESOURCE_ATTRIBUTES"));
+    }
+  });
+
+  it("lets the API's pods, and only them, reach the collector's pods on its port", () => {
+    const toCollector = {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "opentelemetry-collector" } } }],
+      ports: [{ port: 4318, protocol: "TCP" }],
+    };
+    expect(k8s.networkPolicy(d).spec?.egress?.[2]).toEqual(toCollector);
+    expect(k8s.networkPolicy(d, "goapi-migrate").spec?.egress).toHaveLength(2);
+  });
+
+  it("reaches a collector outside the cluster at its CIDRs only", async () => {
+    const { declared } = await declare({ tracing: { ...tracing, collector: { port: 443, cidrs: ["10.9.0.0/16"] } } });
+    expect(k8s.networkPolicy(declared).spec?.egress?.[2]).toEqual({ to: [{ ipBlock: { cidr: "10.9.0.0/16" } }], ports: [{ port: 443, protocol: "TCP" }] });
+  });
+
+  it("sets no OpenTelemetry variable and no egress to a collector without tracing", async () => {
+    const { declared } = await declare();
+    expect(Object.keys(k8s.configMap(declared).data ?? {}).filter((k) => k.startsWith("OTEL_"))).toEqual([]);
+    expect((k8s.deployment(declared).spec?.template.spec?.containers[0]?.env ?? []).map((e) => e.name)).toEqual(["API_TOKEN", "DATABASE_URL"]);
+    expect(k8s.networkPolicy(declared).spec?.egress).toHaveLength(2);
   });
 });

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import {
   apiPort,
+  appLimits,
   appUid,
   commands,
   database,
@@ -14,6 +15,8 @@ import {
   exitCodes,
   metricsPort,
   migrateEnv,
+  otelEnv,
+  otelSampler,
   plainEnv,
   probePaths,
   secretEnv,
@@ -24,6 +27,24 @@ import { reservedEnv } from "../components/settings";
 const app = path.join(__dirname, "..", "app");
 const read = (file: string) => fs.readFileSync(path.join(app, file), "utf8");
 const config = read("internal/config/config.go");
+
+/** The arguments after the name of config.go's r.kind("NAME", ...) call. */
+function argumentsOf(name: string): string[] {
+  const call = new RegExp(`r\\.\\w+\\("${name}", ([^)]*)\\)`).exec(config);
+  if (!call?.[1]) {
+    throw new Error(`config.go reads no ${name}`);
+  }
+  return call[1].split(",").map((a) => a.trim());
+}
+
+/** A Go duration constant such as time.Second, 5*time.Second or 100 * time.Millisecond, in milliseconds. */
+function goDurationMs(expression: string | undefined): number {
+  const m = /^(?:(\d+)\s*\*\s*)?time\.(Second|Millisecond)$/.exec(expression ?? "");
+  if (!m) {
+    throw new Error(`not a Go duration constant: ${String(expression)}`);
+  }
+  return Number(m[1] ?? 1) * (m[2] === "Second" ? 1000 : 1);
+}
 
 /** Every variable name config.go reads, as r.kind("NAME", ...). */
 function variablesIn(goSource: string): string[] {
@@ -57,9 +78,21 @@ describe("the app contract", () => {
   });
 
   it("sets only variables the app reads", () => {
-    for (const name of [tokenEnv, ...reservedEnv]) {
+    for (const name of [tokenEnv, ...reservedEnv.filter((n) => !(otelEnv as readonly string[]).includes(n))]) {
       expect(config).toContain(`"${name}"`);
     }
+  });
+
+  it("sets OpenTelemetry's standard variables for the SDK the app runs, and turns tracing on with the endpoint it checks", () => {
+    const tracing = read("internal/telemetry/tracing.go");
+    // The SDK reads the resource variables (WithFromEnv) and the sampler; the app decides on/off by the endpoint.
+    expect(tracing).toContain("resource.WithFromEnv()");
+    expect(tracing).toContain("sdktrace.NewTracerProvider(");
+    for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"]) {
+      expect(tracing).toContain(`"${name}"`);
+    }
+    expect(tracing).toContain(`"${otelSampler}"`);
+    expect(reservedEnv).toEqual(expect.arrayContaining([...otelEnv]));
   });
 
   it("matches the database defaults and what migrate reads", () => {
@@ -68,6 +101,17 @@ describe("the app contract", () => {
     expect(read("cmd/api/serve.go")).toContain(`rc.MaxConns = ${String(database.readinessConnections)}`);
     const loadMigrate = /func LoadMigrate[\s\S]*?\n}\n/.exec(config)?.[0] ?? "";
     expect(variablesIn(loadMigrate).sort()).toEqual([...migrateEnv].sort());
+  });
+
+  it("refuses at start exactly what the settings refuse first", () => {
+    expect(config).toContain(`const MinTokenLength = ${String(appLimits.minTokenLength)}\n`);
+    expect(goDurationMs(argumentsOf("SHUTDOWN_TIMEOUT")[1])).toBe(appLimits.minShutdownTimeoutSeconds * 1000);
+    expect(goDurationMs(/const maxGracefulStop = (.*)\n/.exec(config)?.[1])).toBe(appLimits.gracefulStopSeconds * 1000);
+    expect(argumentsOf("DB_MAX_CONNS").slice(1)).toEqual([String(appLimits.dbMaxConns.min), String(appLimits.dbMaxConns.max)]);
+    expect(goDurationMs(argumentsOf("DB_STATEMENT_TIMEOUT")[1])).toBe(appLimits.minStatementTimeoutMilliseconds);
+    expect(goDurationMs(argumentsOf("WRITE_TIMEOUT")[0])).toBe(appLimits.writeTimeoutSeconds * 1000);
+    const size = /func \(r \*reader\) size\([\s\S]*?\n}\n/.exec(config)?.[0] ?? "";
+    expect(size).toContain(`n < ${String(appLimits.minBodyBytes)} {`);
   });
 
   it("matches the subcommands and exit codes of the binary", () => {

@@ -31,6 +31,7 @@ describe("deploy-target.sh", () => {
     ["a manual dev deploy from main", "workflow_dispatch", "refs/heads/main", main, "dev", "dev"],
     ["a manual prod deploy from main", "workflow_dispatch", "refs/heads/main", main, "prod", "prod"],
     ["a manual prod deploy of a release tag on main", "workflow_dispatch", "refs/tags/v1.2.2", main, "prod", "prod"],
+    ["a release tag of several digits on main", "push", "refs/tags/v10.20.300", main, "", "prod"],
   ])("lets %s deploy its stack", (_what, event, ref, sha, input, stack) => {
     const run = target(event, ref, sha, input);
     expect(run.stderr).toBe("");
@@ -41,6 +42,9 @@ describe("deploy-target.sh", () => {
   it.each([
     ["a release tag on a commit that is not on main", "push", "refs/tags/v1.2.4", feature, "", /v1\.2\.4 points at .*not on main/],
     ["a tag that is not a release", "push", "refs/tags/v1.2", main, "", /may not deploy prod/],
+    ["a release candidate tag", "push", "refs/tags/v1.2.3-rc1", main, "", /refs\/tags\/v1\.2\.3-rc1 may not deploy prod/],
+    ["a tag with a release number inside it", "push", "refs/tags/old-v1.2.3", main, "", /may not deploy prod/],
+    ["a branch named like a release tag", "workflow_dispatch", "refs/heads/refs/tags/v1.2.3", main, "prod", /may not deploy prod/],
     ["a push to another branch", "push", "refs/heads/feature", feature, "", /only main \(dev\) and release tags \(prod\) deploy/],
     ["a manual prod deploy from a branch", "workflow_dispatch", "refs/heads/feature", feature, "prod", /may not deploy prod/],
     ["a manual dev deploy from a tag", "workflow_dispatch", "refs/tags/v1.2.3", main, "dev", /may not deploy dev/],
@@ -346,7 +350,7 @@ describe("plan.sh", () => {
     const run = plan();
     // The path becomes an input of the Kubernetes provider: plan and apply must agree on it.
     for (const line of run.pulumiEnv) {
-      expect(line).toContain(`KUBECONFIG=${path.join(run.runnerTemp, "kubeconfig")} KUBECONFIG_DATA= `);
+      expect(line).toContain(`KUBECONFIG=${path.join(run.runnerTemp, "kubeconfig")} KUBECONFIG_MODE=600 KUBECONFIG_DATA= `);
     }
     expect(fs.existsSync(path.join(run.runnerTemp, "kubeconfig"))).toBe(false); // removed when the script ended
   });

@@ -19,7 +19,7 @@ esac`;
 const cosign = `case "$1" in
   version) printf '  ______   ______\\n\\nGitVersion:    %s\\nGitCommit:     0000\\n' "\${STUB_COSIGN_VERSION:-v3.1.3}" ;;
   login) echo "cosign-stdin $(cat)" >> "$STUB_LOG" ;;
-  sign) [ -n "\${DOCKER_CONFIG:-}" ] && echo "cosign-config $DOCKER_CONFIG" >> "$STUB_LOG"; exit "\${STUB_COSIGN_EXIT:-0}" ;;
+  sign) [ -n "\${DOCKER_CONFIG:-}" ] && echo "cosign-config $DOCKER_CONFIG $(command -p stat -c %a "$DOCKER_CONFIG")" >> "$STUB_LOG"; exit "\${STUB_COSIGN_EXIT:-0}" ;;
   verify) exit "\${STUB_COSIGN_EXIT:-0}" ;;
 esac`;
 
@@ -128,8 +128,9 @@ describe("sign-image.sh", () => {
     expect(r.code).toBe(0);
     expect(r.tool).toEqual(["cosign login ghcr.io --username bot --password-stdin", `cosign sign --yes ${ref}`]);
     expect(r.notes[0]).toBe("cosign-stdin s3cret-token");
-    const config = r.notes[1]?.replace(/^cosign-config /, "") ?? "";
+    const [config = "", mode] = r.notes[1]?.replace(/^cosign-config /, "").split(" ") ?? [];
     expect(config).toMatch(/^\/tmp\//);
+    expect(mode).toBe("700");
     expect(fs.existsSync(config)).toBe(false);
   });
 

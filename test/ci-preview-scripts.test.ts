@@ -217,7 +217,7 @@ describe("preview.sh", () => {
     expect(fs.readFileSync(path.join(run.stubDir, "json-streaming"), "utf8")).toBe("true\n");
     expect(pulumi.some((c) => c.startsWith("pulumi login"))).toBe(false);
     for (const line of run.pulumiEnv) {
-      expect(line).toMatch(/KUBECONFIG=\S+\/runner-\w+\/kubeconfig KUBECONFIG_DATA= PREVIEW_KUBECONFIG= BACKEND=file:\/\/\S+\/state PASSPHRASE=redacted-for-preview TOKEN=$/);
+      expect(line).toMatch(/KUBECONFIG=\S+\/runner-\w+\/kubeconfig KUBECONFIG_MODE=600 KUBECONFIG_DATA= PREVIEW_KUBECONFIG= BACKEND=file:\/\/\S+\/state PASSPHRASE=redacted-for-preview TOKEN=$/);
     }
   });
 

@@ -17,7 +17,7 @@ interface Sandbox {
 }
 
 /**
- * A tools folder, marked as built, whose "binaries" log their PID and idle
+ * A tools folder, marked as built, with the CRDs fetched, whose "binaries" log their PID and idle
  * until SIGTERM (those in `failing` exit at once; `kubectl` runs the given
  * script), and a `go` that only reports its version; openssl and node are
  * the real ones.
@@ -38,11 +38,17 @@ function sandbox(kubectl: string, failing: string[] = []): Sandbox {
   fs.writeFileSync(path.join(bin, "kubectl"), `#!/usr/bin/env bash\n${kubectl}\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(stubs, "go"), "#!/usr/bin/env bash\necho go-stub\n", { mode: 0o755 });
   fs.writeFileSync(path.join(dir, "tools", "kwok-stages.yaml"), "");
+  const crds = path.join(dir, "crds");
+  fs.mkdirSync(crds);
+  for (const crd of ["servicemonitors", "prometheusrules"]) {
+    fs.writeFileSync(path.join(crds, `monitoring.coreos.com_${crd}.yaml`), "");
+  }
   const env = {
     PATH: `${stubs}:${process.env.PATH ?? ""}`,
     HOME: dir,
     TMPDIR: path.join(dir, "tmp"),
     GOAPI_CLUSTER_TOOLS: path.join(dir, "tools"),
+    GOAPI_CLUSTER_CRDS: crds,
   };
   const stamp = spawnSync("bash", ["-c", `. "${root}/scripts/cluster/lib.sh" && wanted_stamp`], { env, encoding: "utf8" });
   fs.writeFileSync(path.join(dir, "tools", "built-versions"), stamp.stdout);

@@ -40,7 +40,10 @@ describe("a stack that pushes to its own registry with credentials and sets its 
 
   it("starts two pods, spreads them and budgets their disruption", () => {
     expect(k8s.deployment(run.declared).spec?.replicas).toBe(2);
-    expect(k8s.deployment(run.declared).spec?.template.spec?.topologySpreadConstraints).toHaveLength(2);
+    const selector = k8s.deployment(run.declared).spec?.selector.matchLabels;
+    expect(k8s.deployment(run.declared).spec?.template.spec?.topologySpreadConstraints).toEqual(
+      ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({ topologyKey, maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } })),
+    );
     expect(k8s.pdb(run.declared).spec?.maxUnavailable).toBe(1);
   });
 });

@@ -2,10 +2,10 @@
 // (helpers/local-world.ts). For each fault the script either completes, or
 // stops with one line naming the cause and the next command, exits non-zero,
 // and changes nothing it cannot vouch for: no state dropped, nothing called
-// gone, unless kind or Docker said so. README.md quotes every one of the lines.
+// gone, unless kind or Docker said so. docs/local.md quotes every one of the lines.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { changes, type LocalWorld, machines, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
+import { changes, type LocalWorld, machines, pulumiVersion, type Script, type ScriptRun, stopLines } from "./helpers/local-world";
 
 const machine = machines();
 
@@ -51,6 +51,13 @@ const stateUnreadable = (s: Script) =>
 const passphrase = (s: Script) =>
   `local:${s} stopped: the local state was made with another passphrase than PULUMI_CONFIG_PASSPHRASE. Next: PULUMI_CONFIG_PASSPHRASE='<the passphrase it was made with>' ${next(s)}`;
 
+const cliUnfetchable = `the Pulumi CLI v${pulumiVersion} could not be downloaded (fetch failed): install it by hand into ~/.pulumi/versions/${pulumiVersion}/bin, as README.md shows (https://github.com/pulumi/pulumi/releases/tag/v${pulumiVersion})`;
+
+const pulumiUnfetchable = (s: Script) => `local:${s} stopped: missing prerequisites: ${cliUnfetchable}. Next: ${next(s)}`;
+const noStackTrace = (_w: LocalWorld, run: ScriptRun) => {
+  expect(run.stderr).not.toMatch(/TypeError|\n\s+at /);
+};
+
 const faults: Fault[] = [
   { name: "Docker daemon down", script: "up", from: "fresh", fault: (w) => { w.set("docker-down"); }, stops: dockerDown("up") },
   {
@@ -77,6 +84,17 @@ const faults: Fault[] = [
       "local:up stopped: missing prerequisites: docker buildx is not installed (https://docs.docker.com/build/install-buildx/). Next: npm run local:up",
   },
   { name: "kind missing", script: "up", from: "fresh", fault: (w) => { w.uninstall("kind"); }, stops: kindMissing("up") },
+  { name: "no access to the Pulumi download site", script: "up", from: "fresh", fault: (w) => { w.set("pulumi-unfetchable"); }, stops: pulumiUnfetchable("up"), then: noStackTrace },
+  {
+    name: "kind missing and no access to the Pulumi download site, at once",
+    script: "up",
+    from: "fresh",
+    fault: (w) => {
+      w.uninstall("kind");
+      w.set("pulumi-unfetchable");
+    },
+    stops: `local:up stopped: missing prerequisites: kind is not installed (https://kind.sigs.k8s.io/docs/user/quick-start/#installation); ${cliUnfetchable}. Next: npm run local:up`,
+  },
   { name: "kind cannot list clusters", script: "up", from: "up", fault: (w) => { w.set("kind-broken"); }, stops: kindCannotTell("up") },
   {
     name: "docker cannot list containers",
@@ -205,7 +223,7 @@ const faults: Fault[] = [
     },
     midway: true,
     stops:
-      'local:up stopped: the API did not answer http://goapi.localhost/readyz through the Ingress within a minute. Next: see "The Ingress never becomes ready" in README.md, then npm run local:up',
+      'local:up stopped: the API did not answer http://goapi.localhost/readyz through the Ingress within a minute. Next: see "The Ingress never becomes ready" in docs/local.md, then npm run local:up',
     then: (_, run) => {
       expect(run.calls.filter((c) => c.endsWith("/readyz"))).toHaveLength(30);
     },
@@ -222,6 +240,8 @@ const faults: Fault[] = [
 
   { name: "Docker daemon down", script: "down", from: "up", fault: (w) => { w.set("docker-down"); }, stops: dockerDown("down") },
   { name: "kind missing", script: "down", from: "up", fault: (w) => { w.uninstall("kind"); }, stops: kindMissing("down") },
+  // The state is there but not the CLI: another PULUMI_VERSION, or another PULUMI_HOME.
+  { name: "no access to the Pulumi download site", script: "down", from: "up", fault: (w) => { w.set("pulumi-unfetchable"); }, stops: pulumiUnfetchable("down"), then: noStackTrace },
   { name: "kind cannot list clusters", script: "down", from: "up", fault: (w) => { w.set("kind-broken"); }, stops: kindCannotTell("down") },
   {
     name: "a cluster listed but not answering while destroying",
@@ -349,12 +369,12 @@ describe.each(faults)("local:$script with $name", (f) => {
   }
 });
 
-describe("README.md", () => {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+describe("docs/local.md", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8");
   it("quotes a whole line of missing prerequisites", () => {
     expect(readme).toContain(dockerDown("up"));
   });
-  // README shows a local:down line as it is, or as the local:up line it mirrors (and says so).
+  // docs/local.md shows a local:down line as it is, or as the local:up line it mirrors (and says so).
   // A line of missing prerequisites is quoted piece by piece (the line with the Docker daemon alone, whole).
   it.each(faults.filter((f) => f.stops !== undefined))("quotes the line of local:$script with $name", (f) => {
     const line = f.stops ?? "";

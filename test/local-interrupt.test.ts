@@ -23,7 +23,7 @@ const cuts: Cut[] = [
   { step: "BuildKit builder 'goapi-local' on the host network, so builds reach localhost:5001", at: "docker buildx create", from: "fresh" },
   { step: "kind cluster 'goapi' (context kind-goapi)", at: "kind create cluster", from: "fresh" },
   { step: "Wiring the registry into the cluster", at: "docker exec -i", from: "fresh" },
-  { step: "Cluster add-ons: Traefik, metrics-server, registry hint (local/addons)", at: "pulumi --cwd */local/addons up", from: "fresh" },
+  { step: "Cluster add-ons: Traefik, metrics-server, registry hint, Prometheus Operator stack, OpenTelemetry Collector, Jaeger (local/addons)", at: "pulumi --cwd */local/addons up", from: "fresh" },
   { step: "Building, pushing and deploying the API (stack local)", at: "pulumi --cwd */repo up", from: "fresh" },
   {
     step: "Building, pushing and deploying the API (stack local)",
@@ -140,8 +140,8 @@ describe("local:down interrupted while destroying the app's stack", () => {
   });
 });
 
-it("README.md quotes the line of an interrupted local:up", () => {
+it("docs/local.md quotes the line of an interrupted local:up", () => {
   const kindCut = cuts.find((c) => c.at === "kind create cluster") as Cut;
   const line = stopLines(result(kindCut).cut)[0] ?? "-";
-  expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
+  expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(line);
 });

@@ -62,6 +62,8 @@ describe("local:up", () => {
       "http://goapi.localhost/healthz",
       "http://goapi.localhost/v1/items",
       "http://goapi.localhost/v1/items",
+      "http://grafana.localhost/api/health",
+      "http://traces.localhost/",
       "http://goapi.localhost/v1/items",
       "http://goapi.localhost/readyz",
       expect.stringMatching(/^http:\/\/goapi\.localhost\/v1\/items\/item-\d+$/),
@@ -111,7 +113,7 @@ describe("local:up", () => {
     const line =
       "local:up stopped: the smoke check authenticated_write failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
     expect(stopLines(run)).toEqual([line]);
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(line);
+    expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(line);
   });
 });
 
@@ -144,7 +146,29 @@ describe("local:up's check that the data outlives the pods", () => {
       "local:up stopped: the smoke check write_survives_restart failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up",
     ]);
     expect(run.stderr).toContain("curl: (22) The requested URL returned error: 404");
-    expect(fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8")).toContain(stopLines(run)[0]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(stopLines(run)[0]);
+  });
+});
+
+describe("local:up's monitoring and traces", () => {
+  it("checks Grafana and the trace viewer through the Ingress, and says where they are and how to log in", () => {
+    expect(firstRun.calls).toContain("curl -fsS -o /dev/null --max-time 5 --resolve grafana.localhost:80:127.0.0.1 http://grafana.localhost/api/health");
+    expect(firstRun.calls).toContain("curl -fsS -o /dev/null --max-time 5 --resolve traces.localhost:80:127.0.0.1 http://traces.localhost/");
+    expect(firstRun.stdout).toMatch(/^ {2}Grafana: +http:\/\/grafana\.localhost\/ .*user admin/m);
+    expect(firstRun.stdout).toContain("npx pulumi --cwd local/addons stack output grafanaAdminPassword --show-secrets --stack local");
+    expect(firstRun.stdout).toMatch(/^ {2}traces: +http:\/\/traces\.localhost\/ /m);
+    // The password itself is never printed, only how to read it.
+    expect(firstRun.calls.filter((c) => c.includes("grafanaAdminPassword"))).toEqual([]);
+  });
+
+  it("stops naming the check when Grafana does not answer", () => {
+    const w = copyOfUp();
+    w.set("addons-ui-down");
+    const run = w.run("up");
+    expect(run.code).toBe(1);
+    const line = "local:up stopped: the smoke check grafana failed against http://goapi.localhost/; curl's error is above. Next: fix that, then npm run local:up";
+    expect(stopLines(run)).toEqual([line]);
+    expect(fs.readFileSync(path.join(__dirname, "..", "docs", "local.md"), "utf8")).toContain(line);
   });
 });
 

@@ -125,9 +125,9 @@ describe("loadSettings", () => {
     });
     expect(problems).toEqual([
       expect.stringMatching(/^goapi:namespace: must be a DNS-1123 label/),
-      expect.stringMatching(/^goapi:autoscaling\.minReplicas: .*>=1/),
+      "goapi:autoscaling.minReplicas: must be at least 1",
       expect.stringMatching(/^goapi:ingress\.host: must be a lower-case DNS host name/),
-      expect.stringMatching(/^goapi:database\.external\.port: .*>=1/),
+      "goapi:database.external.port: must be at least 1",
       "goapi:databasePassword: is required with database.external: pulumi config set --secret goapi:databasePassword",
     ]);
   });
@@ -164,7 +164,7 @@ describe("loadSettings", () => {
     ["an env var the program owns", { app: json({ env: { API_TOKEN: "x" } }) }, "goapi:app.env.API_TOKEN: is set by the program"],
     ["a lower-case env name", { app: json({ env: { feature: "on" } }) }, "goapi:app.env.feature: must be an upper-case variable name"],
     ["an unknown key", { replicas: "3" }, "goapi:replicas: is not a setting of this program (a typo?)"],
-    ["an unknown nested key", { autoscaling: json({ minReplica: 2 }) }, "goapi:autoscaling.minReplica: is not a setting of this program (a typo?)"],
+    ["an unknown nested key", { autoscaling: json({ minReplica: 2 }) }, "goapi:autoscaling.minReplica: is not a setting of this program (a typo of goapi:autoscaling.minReplicas?)"],
     ["a boolean that is not one", { createNamespace: "yes" }, "goapi:createNamespace:"],
     ["a bad metrics namespace", { metricsNamespace: "Monitoring!" }, "goapi:metricsNamespace: must be a namespace name"],
     ["a bad TLS Secret name", { ingress: json({ host: "a.b", tls: { secretName: "TLS_Secret" } }) }, "goapi:ingress.tls.secretName: must be a Secret name"],
@@ -219,11 +219,6 @@ describe("loadSettings", () => {
     ]);
   });
 
-  it.each(["production", "preprod", "dev"])("does not hold %s to production rules", (stack) => {
-    expect(() => loadSettings(stack, minimal)).not.toThrow();
-    expect(() => loadSettings(stack, { ...production, ingress: minimal.ingress, database: json({ external: { host: "db", sslmode: "disable" } }) })).not.toThrow();
-  });
-
   it("names a bad stack name along with the bad keys", () => {
     expect(problemsOf("Prod_EU", { ...minimal, namespace: "Bad" })).toEqual([
       expect.stringMatching(/^stack name 'Prod_EU': must be lower-case letters.*pulumi stack rename prod-eu$/),
@@ -237,5 +232,96 @@ describe("loadSettings", () => {
     const database = problemsOf("prod", { ...production, database: json({ external: { host: "10.0.0.1", cidrs: ["10.1.0.0/16"], sslmode: "disable" } }), databasePassword: "hunter5" });
     expect(database).toHaveLength(2);
     expect(database.join("\n")).not.toMatch(/hunter/);
+  });
+});
+
+describe("loadSettings' messages for a newcomer", () => {
+  it.each([
+    ["a CPU written as a YAML number", { resources: json({ requests: { cpu: 2 } }) }, 'goapi:resources.requests.cpu: must be a Kubernetes quantity: write "2" in quotes (YAML reads 2 as a number)'],
+    ["a memory written as a YAML number", { resources: json({ limits: { memory: 512 } }) }, 'goapi:resources.limits.memory: must be a Kubernetes quantity: write "512" in quotes (YAML reads 512 as a number)'],
+    ["a negative quantity", { resources: json({ limits: { memory: -1 } }) }, "goapi:resources.limits.memory: must be a Kubernetes quantity such as 250m, 1, 128Mi or 1Gi, in quotes"],
+    ["a host written as a number", { ingress: json({ host: 42 }) }, 'goapi:ingress.host: must be text: write "42" in quotes (YAML reads 42 as a number)'],
+    ["replicas below 1", { autoscaling: json({ minReplicas: -1 }) }, "goapi:autoscaling.minReplicas: must be at least 1"],
+    ["replicas above 100", { autoscaling: json({ maxReplicas: 101 }) }, "goapi:autoscaling.maxReplicas: must be at most 100"],
+    ["fractional replicas", { autoscaling: json({ maxReplicas: 2.5 }) }, "goapi:autoscaling.maxReplicas: must be a whole number"],
+    ["a body limit above 64 MiB", { app: json({ maxBodyBytes: 64 * 2 ** 20 + 1 }) }, "goapi:app.maxBodyBytes: must be at most 67108864"],
+    ["a port of 0", { database: json({ external: { host: "db.internal", port: 0 } }), databasePassword: "pw" }, "goapi:database.external.port: must be at least 1"],
+    ["a boolean written as a word", { createNamespace: "yes" }, "goapi:createNamespace: must be true or false"],
+    ["an unknown log level", { app: json({ logLevel: "verbose" }) }, "goapi:app.logLevel: must be one of debug, info, warn, error"],
+    ["autoscaling as a word", { autoscaling: "auto" }, "goapi:autoscaling: must be a YAML mapping (key: value lines)"],
+    ["a missing ingress", { ingress: undefined }, "goapi:ingress: is required: at least goapi:ingress.host, the host name the API answers on"],
+    ["a missing ingress host", { ingress: json({ className: "traefik" }) }, "goapi:ingress.host: is required"],
+    ["a CIDR with host bits set", { database: json({ external: { host: "db.internal", cidrs: ["10.0.0.1/16"] } }), databasePassword: "pw" }, "goapi:database.external.cidrs.0: has host bits set: the network is 10.0.0.0/16"],
+    ["an IPv6 CIDR with host bits set", { database: json({ external: { host: "db.internal", cidrs: ["fd00::1/8"] } }), databasePassword: "pw" }, "goapi:database.external.cidrs.0: has host bits set: the network is fd00::/8"],
+  ])("explains %s", (_what, change, message) => {
+    const raw: Record<string, string | undefined> = { ...minimal, ...change };
+    const defined = Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined));
+    const problems = problemsOf("local", defined);
+    expect(problems).toContain(message);
+    expect(problems.join("\n")).not.toMatch(/Invalid input|Too small|Too big|Invalid option|expected \w+, received/);
+  });
+
+  it.each([
+    ["10.0.0.0/16", "10.0.0.5"],
+    ["10.0.0.1/32", "10.0.0.1"],
+    ["0.0.0.0/0", "192.0.2.1"],
+    ["fd00::/8", "fd00::5"],
+    ["2001:db8::1/128", "2001:db8::1"],
+  ])("takes the CIDR %s, whose host bits are clear", (cidr, host) => {
+    expect(loadSettings("local", { ...minimal, database: json({ external: { host, cidrs: [cidr] } }), databasePassword: "pw" }).database.placement).toMatchObject({ cidrs: [cidr] });
+  });
+
+  it.each([
+    ["ingres", "goapi:ingres: is not a setting of this program (a typo of goapi:ingress?)"],
+    ["Ingress", "goapi:Ingress: is not a setting of this program (a typo of goapi:ingress?)"],
+  ])("reports a misspelt required group %s on one line", (typo, line) => {
+    const { ingress, ...rest } = minimal;
+    expect(problemsOf("local", { ...rest, [typo]: ingress })).toEqual([line]);
+  });
+
+  it("suggests the nearest key for a misspelt nested one, and nothing for a word far from every key", () => {
+    expect(problemsOf("local", { ...minimal, autoscaling: json({ minReplica: 2, replicas: 3 }) })).toEqual([
+      "goapi:autoscaling.minReplica: is not a setting of this program (a typo of goapi:autoscaling.minReplicas?)",
+      "goapi:autoscaling.replicas: is not a setting of this program (a typo?)",
+    ]);
+  });
+
+  it("reports every bad app.env key at once, the reserved ones among them, along with other groups' problems", () => {
+    const problems = problemsOf("local", {
+      ...minimal,
+      autoscaling: json({ minReplicas: 5, maxReplicas: 2 }),
+      app: json({ env: { lower: "x", PORT: "1", "1X": "y", NUMBER: 1, API_TOKEN: "t", FINE: "ok" } }),
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "goapi:app.env.lower: must be an upper-case variable name",
+        "goapi:app.env.1X: must be an upper-case variable name",
+        "goapi:app.env.PORT: is set by the program from other keys; set those instead",
+        "goapi:app.env.API_TOKEN: is set by the program from other keys; set those instead",
+        'goapi:app.env.NUMBER: must be text: write "1" in quotes (YAML reads 1 as a number)',
+        "goapi:autoscaling.minReplicas: (5) must not exceed maxReplicas (2)",
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it("still checks the rules between keys when another group is broken", () => {
+    expect(problemsOf("prod", { ...production, namespace: "Bad_Namespace", app: json({ env: { lower: "x" } }), ingress: json({ host: "api.example.com" }), resources: json({ requests: { memory: "1Gi" }, limits: { memory: "512Mi" } }) })).toEqual([
+      expect.stringMatching(/^goapi:namespace: /),
+      "goapi:app.env.lower: must be an upper-case variable name",
+      "goapi:resources.requests.memory: (1Gi) must not exceed the limit (512Mi)",
+      "goapi:ingress.tls: is required on the prod stack: set secretName or clusterIssuer",
+    ]);
+  });
+
+  it.each(["production", "production-eu"])("holds the stack %s to production rules", (stack) => {
+    expect(problemsOf(stack, { ...production, ingress: minimal.ingress })).toEqual([`goapi:ingress.tls: is required on the ${stack} stack: set secretName or clusterIssuer`]);
+    expect(problemsOf(stack, { ...production, database: minimal.database })).toEqual([
+      `goapi:database.inCluster: is not for the ${stack} stack: it is a single PostgreSQL pod without backups or failover; use external`,
+    ]);
+  });
+
+  it.each(["preprod", "prodigy", "productions", "production2", "dev"])("does not hold %s to production rules", (stack) => {
+    expect(() => loadSettings(stack, { ...production, ingress: minimal.ingress, database: json({ external: { host: "db", sslmode: "disable" } }) })).not.toThrow();
   });
 });

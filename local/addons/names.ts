@@ -6,4 +6,12 @@ export const localNames = {
   ingressClass: "traefik",
   ingressNamespace: "traefik",
   host: "goapi.localhost",
+  /** kube-prometheus-stack: Prometheus, Alertmanager, Grafana; the stack's goapi:metricsNamespace. */
+  monitoringNamespace: "monitoring",
+  /** The OpenTelemetry Collector and the trace viewer (Jaeger); the stack's tracing collector. */
+  tracingNamespace: "observability",
+  /** The collector's Service, which the stack's OTEL_EXPORTER_OTLP_ENDPOINT names (OTLP/HTTP on 4318). */
+  collectorService: "otel-collector",
+  grafanaHost: "grafana.localhost",
+  tracesHost: "traces.localhost",
 } as const;

@@ -1,6 +1,7 @@
 // The rules we hold every stack to, in the order they are reported.
 import { disruptionBudget } from "./disruption-budget";
 import { explicitProvider } from "./explicit-provider";
+import { hpaHasAlerts } from "./hpa-alerts";
 import { hpaOwnsReplicas } from "./hpa-replicas";
 import { imagePinnedByDigest } from "./image-digest";
 import { namespaceEnforcesRestricted } from "./namespace-restricted";
@@ -23,6 +24,7 @@ export const rules: readonly Rule[] = [
   productionTls,
   hpaOwnsReplicas,
   namespaceEnforcesRestricted,
+  hpaHasAlerts,
   // advisory
   disruptionBudget,
   probesConfigured,

@@ -5,13 +5,34 @@
 import { containerLabel, containersOf, podSpecOf, SecurityContextView } from "./kubernetes";
 import type { ResourceRule, Subject } from "./rule";
 
+const allowedSeccomp = ["RuntimeDefault", "Localhost"];
+
+/**
+ * The pod's own securityContext: Pod Security refuses a forbidden value there
+ * even when every container sets an allowed one of its own.
+ */
+function podProblems(pod: SecurityContextView): string[] {
+  const problems: string[] = [];
+  if (pod.runAsNonRoot === false) {
+    problems.push("pod: runAsNonRoot must not be false");
+  }
+  if (pod.runAsUser === 0) {
+    problems.push("pod: runAsUser must not be 0 (root)");
+  }
+  const seccomp = pod.seccompProfile?.type;
+  if (seccomp !== undefined && !allowedSeccomp.includes(seccomp)) {
+    problems.push(`pod: seccompProfile.type must be RuntimeDefault or Localhost, not ${seccomp}`);
+  }
+  return problems;
+}
+
 function containerProblems(pod: SecurityContextView, c: SecurityContextView, label: string): string[] {
   const problems: string[] = [];
   const runAsNonRoot = c.runAsNonRoot ?? pod.runAsNonRoot;
   if (runAsNonRoot !== true) {
     problems.push(`${label}: runAsNonRoot must be true (pod or container securityContext)`);
   }
-  if ((c.runAsUser ?? pod.runAsUser) === 0) {
+  if (c.runAsUser === 0) {
     problems.push(`${label}: runAsUser must not be 0 (root)`);
   }
   if (c.privileged === true) {
@@ -28,7 +49,7 @@ function containerProblems(pod: SecurityContextView, c: SecurityContextView, lab
     problems.push(`${label}: capabilities.add may only hold NET_BIND_SERVICE, not ${added.join(", ")}`);
   }
   const seccomp = c.seccompProfile?.type ?? pod.seccompProfile?.type;
-  if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+  if (seccomp === undefined || !allowedSeccomp.includes(seccomp)) {
     problems.push(`${label}: seccompProfile.type must be RuntimeDefault (pod or container securityContext)`);
   }
   if (c.readOnlyRootFilesystem !== true) {
@@ -54,6 +75,7 @@ export const podSecurityRestricted: ResourceRule = {
       }
     }
     const podContext = pod.securityContext ?? {};
+    problems.push(...podProblems(podContext));
     for (const c of containersOf(pod)) {
       problems.push(...containerProblems(podContext, c.securityContext ?? {}, containerLabel(c)));
     }

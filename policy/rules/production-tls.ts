@@ -12,7 +12,7 @@ interface IngressSpecView {
 
 export const productionTls: ResourceRule = {
   name: "tls-on-production",
-  description: "On production stacks (prod, prod-*) every Ingress host is covered by a TLS entry with a secret.",
+  description: "On production stacks (prod, prod-*, production, production-*) every Ingress host is covered by a TLS entry with a secret.",
   enforcementLevel: "mandatory",
   scope: "resource",
   check(s: Subject): string[] {

@@ -14,6 +14,17 @@ printf '%s\n%s\n' "$go_minimum" "$go_version" | sort -V -C || die "Go $go_minimu
 # Go's own toolchain switching would download another Go; use the one here.
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
+# The Prometheus Operator's CRDs, from its module (a download, no build).
+missing_crds=0
+for crd in "${crds[@]}"; do [ -f "$crds_dir/monitoring.coreos.com_$crd.yaml" ] || missing_crds=1; done
+if [ "$missing_crds" = 1 ]; then
+  operator_dir=$(go mod download -json "github.com/prometheus-operator/prometheus-operator@v$prometheus_operator_version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$operator_dir" ] || die "could not download github.com/prometheus-operator/prometheus-operator@v$prometheus_operator_version (its CRDs)"
+  mkdir -p "$crds_dir"
+  for crd in "${crds[@]}"; do cp "$operator_dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml" "$crds_dir/"; done
+  say "Prometheus Operator v$prometheus_operator_version CRDs in ${crds_dir#"$repo_root"/}"
+fi
+
 binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(wanted_stamp)" ] && [ -f "$stages_file" ]; then
   missing=0

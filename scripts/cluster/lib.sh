@@ -12,6 +12,9 @@ bin_dir="$tools_dir/bin"
 src_dir="$tools_dir/src"
 stages_file="$tools_dir/kwok-stages.yaml"
 stamp_file="$tools_dir/built-versions"
+# The CRDs up.sh installs; beside the binaries' folder, which may be shared read-only.
+crds_dir="${GOAPI_CLUSTER_CRDS:-$repo_root/.tools/crds/prometheus-operator-$prometheus_operator_version}"
+crds=(servicemonitors prometheusrules)
 # Where `npm run cluster:up` keeps a plane for manual work.
 manual_state="$tools_dir/up"
 

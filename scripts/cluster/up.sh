@@ -193,6 +193,15 @@ wait_for "the fake node to be Ready" 60 kwok kubectl wait node/kwok-node-0 --for
 # manager; a namespace created before its controllers start would wait for it.
 wait_for "the controller manager" 60 kube-controller-manager kubectl get serviceaccount default --namespace default
 
+# The Prometheus Operator's CRDs, as on a cluster that runs it: every stack
+# declares a ServiceMonitor and a PrometheusRule (components/monitoring.ts).
+established=()
+for crd in "${crds[@]}"; do
+  kubectl apply --server-side -f "$crds_dir/monitoring.coreos.com_$crd.yaml" >/dev/null
+  established+=("crd/$crd.monitoring.coreos.com")
+done
+wait_for "the Prometheus Operator's CRDs" 30 kube-apiserver kubectl wait --for=condition=Established --timeout=5s "${established[@]}"
+
 for c in "${components[@]}"; do
   if ! is_ours "$(cat "$pids/$c.pid")"; then
     tail -n 20 "$logs/$c.log" >&2

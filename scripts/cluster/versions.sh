@@ -12,6 +12,11 @@ kubernetes_version=1.34.1
 etcd_version=3.6.16
 # kwok: sigs.k8s.io/kwok, a fake node that makes pods Running and Ready.
 kwok_version=0.8.0
+# The Prometheus Operator's CRDs (ServiceMonitor, PrometheusRule), which every
+# stack's monitoring objects need: from the operator's Go module, which ships
+# them (the newest version the Go module proxy serves). No binary: they are
+# fetched apart from the stamp, so a change here rebuilds nothing.
+prometheus_operator_version=0.85.0
 # The oldest Go that builds all three (kwok 0.8.0 needs 1.26).
 go_minimum=1.26
 

@@ -24,11 +24,18 @@ const executable = (file: string) => {
   }
 };
 
+/**
+ * A launcher an npm package installs (node_modules/.bin/pulumi, which `npm run`
+ * puts on PATH, is the `pulumi` package's node script): it downloads and runs
+ * the CLI, it is not one.
+ */
+const inNodeModules = (file: string) => fs.realpathSync(file).split(path.sep).includes("node_modules");
+
 const onPath = (name: string): string | undefined =>
   (process.env.PATH ?? "")
     .split(path.delimiter)
     .map((dir) => path.join(dir, name))
-    .find(executable);
+    .find((file) => executable(file) && !inNodeModules(file));
 
 function pinned(dependency: string): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")) as {
@@ -60,7 +67,9 @@ export function findEngine(): Engine | { missing: string[] } {
   const bundled = path.join(home, "versions", cliVersion, "bin", "pulumi");
   const cli = executable(bundled) ? bundled : onPath("pulumi");
   if (cli === undefined) {
-    missing.push(`the Pulumi CLI ${cliVersion} (looked in ${bundled} and on PATH): run npx pulumi version once to install it`);
+    missing.push(
+      `the Pulumi CLI ${cliVersion} (looked in ${bundled} and on PATH, not counting npm launchers): run npx pulumi version once to install it, or install it there by hand (README.md, What you need)`,
+    );
   }
   const cliDir = cli === undefined ? undefined : path.dirname(cli);
   if (cliDir !== undefined && !executable(path.join(cliDir, "pulumi-language-nodejs")) && onPath("pulumi-language-nodejs") === undefined) {

@@ -7,7 +7,7 @@
 # Sourcing this file changes nothing on the machine: the scripts write only
 # after their checks pass. Every way they stop is one line on stderr,
 # "<command> stopped: <cause>. Next: <what to run>", with a non-zero status;
-# README.md's troubleshooting quotes each of these lines.
+# docs/local.md's troubleshooting quotes each of these lines.
 
 cluster=goapi
 context="kind-$cluster"
@@ -120,16 +120,33 @@ run_quiet() {
 # binary itself rather than through the package's node launcher: on Ctrl-C the
 # launcher exits at once while the CLI is still cancelling, so the script would
 # report and exit before the CLI has written the state and released its lock.
-# The package's resolve() finds the binary, downloading it the first time.
+# The package's resolve() finds the binary, downloading it from get.pulumi.com
+# the first time. A prerequisite like the others: when it cannot be had, the
+# problem names the release and where to put it by hand. npm ci runs first if
+# node_modules is missing, once nothing else is.
 pulumi_bin=""
-find_pulumi() {
-  if [ ! -x "$repo_root/node_modules/.bin/pulumi" ]; then
+need_pulumi() {
+  command -v node >/dev/null || return 0 # need_node names it
+  local package="$repo_root/node_modules/pulumi"
+  if [ ! -f "$package/lib/resolve.js" ]; then
+    [ "${#problems[@]}" -eq 0 ] || return 0
     step "Installing npm dependencies (npm ci)"
     (cd "$repo_root" && npm ci)
   fi
-  pulumi_bin=$(node -e 'require(process.argv[1]).resolve().then((bin) => console.log(bin))' \
-    "$repo_root/node_modules/pulumi/lib/resolve.js")
-  PATH="${pulumi_bin%/*}:$PATH" # language hosts and plugins installed beside it
+  ensure_tmp
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  if run node -e 'require(process.argv[1]).resolve().then((bin) => console.log(bin), (e) => {
+    console.error(e.message);
+    process.exit(1);
+  })' "$package/lib/resolve.js" >"$tmp/pulumi-bin"; then
+    pulumi_bin=$(<"$tmp/pulumi-bin")
+    PATH="${pulumi_bin%/*}:$PATH" # language hosts and plugins installed beside it
+    return 0
+  fi
+  local version dir reason=${last_err##*$'\n'}
+  version=$(node -e 'console.log(process.env.PULUMI_VERSION || require(process.argv[1]).version)' "$package/package.json")
+  dir="${PULUMI_HOME:-$HOME/.pulumi}/versions/$version/bin"
+  problems+=("the Pulumi CLI v$version could not be downloaded (${reason:-its error is above}): install it by hand into ${dir/#"$HOME"/\~}, as README.md shows (https://github.com/pulumi/pulumi/releases/tag/v$version)")
 }
 pulumi() { "$pulumi_bin" "$@"; }
 

@@ -16,10 +16,12 @@ const systemTools = [
   "node", "npm", "rm", "sed", "seq", "sh", "sha256sum", "sleep", "tr", "wc",
 ];
 
-// Each stub appends "name args..." to $STUB_LOG; pulumi also logs what it sees of the credentials.
+// Each stub appends "name args..." to $STUB_LOG; pulumi also logs what it sees
+// of the credentials, and the mode of the kubeconfig file it is given
+// (command -p: stat is no tool the scripts may use).
 const stubs: Record<string, string> = {
-  pulumi: `printf 'pulumi %s | KUBECONFIG=%s KUBECONFIG_DATA=%s PREVIEW_KUBECONFIG=%s BACKEND=%s PASSPHRASE=%s TOKEN=%s\\n' \\
-  "$1 $2" "\${KUBECONFIG:-}" "\${KUBECONFIG_DATA:+set}" "\${PREVIEW_KUBECONFIG:+set}" "\${PULUMI_BACKEND_URL:-}" \\
+  pulumi: `printf 'pulumi %s | KUBECONFIG=%s KUBECONFIG_MODE=%s KUBECONFIG_DATA=%s PREVIEW_KUBECONFIG=%s BACKEND=%s PASSPHRASE=%s TOKEN=%s\\n' \\
+  "$1 $2" "\${KUBECONFIG:-}" "$([ ! -f "\${KUBECONFIG:-}" ] || command -p stat -c %a "$KUBECONFIG")" "\${KUBECONFIG_DATA:+set}" "\${PREVIEW_KUBECONFIG:+set}" "\${PULUMI_BACKEND_URL:-}" \\
   "\${PULUMI_CONFIG_PASSPHRASE:-}" "\${PULUMI_ACCESS_TOKEN:+set}" >> "$STUB_DIR/pulumi-env.log"
 case "$1 $2" in
   "version "*) echo "v\${STUB_PULUMI_VERSION}" ;;

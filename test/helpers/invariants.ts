@@ -93,7 +93,7 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       expect(run().outputs.migrationJob).toBe(nameOf(d, "kubernetes:batch/v1:Job"));
     });
 
-    it("puts every pod under a NetworkPolicy for both directions, and lets the API out only to DNS and its database", () => {
+    it("puts every pod under a NetworkPolicy for both directions, and lets the API out only to DNS, its database and the collector of its traces", () => {
       const d = run().declared;
       const policies = d.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((x) => reveal(x.inputs) as INetworkPolicy);
       for (const w of workloads(d)) {
@@ -101,13 +101,20 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
         expect({ workload: w.id, policies: covering.map((p) => p.spec?.policyTypes) }).toEqual({ workload: w.id, policies: [["Ingress", "Egress"]] });
       }
       const egress = k8s.networkPolicy(d).spec?.egress ?? [];
-      expect(egress).toHaveLength(2);
+      const traces = k8s.configMap(d).data?.OTEL_EXPORTER_OTLP_ENDPOINT;
+      expect(egress).toHaveLength(traces === undefined ? 2 : 3);
       expect(egress[0]?.ports).toEqual([
         { port: 53, protocol: "UDP" },
         { port: 53, protocol: "TCP" },
       ]);
       expect(egress[1]?.ports?.map((p) => [typeof p.port, p.protocol])).toEqual([["number", "TCP"]]);
-      expect(k8s.networkPolicy(d, "goapi-migrate").spec?.egress).toEqual(egress);
+      if (traces !== undefined) {
+        const url = new URL(traces);
+        expect(egress[2]?.ports).toEqual([{ port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: "TCP" }]);
+        expect(egress[2]?.to?.length).toBeGreaterThan(0);
+      }
+      // The migration sends no traces.
+      expect(k8s.networkPolicy(d, "goapi-migrate").spec?.egress).toEqual(egress.slice(0, 2));
     });
 
     it("lets only the API and its migration into a database of its own", () => {
@@ -166,7 +173,7 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
     it("keeps the token secret: Secret, stack output, never the ConfigMap or the pod template", () => {
       const { declared, outputs, secretOutputs } = run();
       expect(isSecretValue(raw(declared, "kubernetes:core/v1:Secret", "goapi").stringData)).toBe(true);
-      expect(containsSecret(raw(declared, "kubernetes:core/v1:ConfigMap"))).toBe(false);
+      expect(containsSecret(raw(declared, "kubernetes:core/v1:ConfigMap", "goapi"))).toBe(false);
       expect(containsSecret(raw(declared, "kubernetes:apps/v1:Deployment"))).toBe(false);
       const token = String(outputs.token);
       expect(JSON.stringify(k8s.configMap(declared))).not.toContain(token);

@@ -26,6 +26,25 @@ const copied = [
   "local/addons/Pulumi.yaml",
   "local/addons/Pulumi.local.yaml",
 ];
+/** The version of the `pulumi` npm package, which names the CLI release the scripts run. */
+export const pulumiVersion = (JSON.parse(fs.readFileSync(path.join(realRoot, "node_modules", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+/**
+ * The package's lib/resolve.js on the fake machine (the stub node runs it with
+ * the real node): resolve() answers the stub CLI's path, as the package answers
+ * the path of the CLI it installed; with the world's fault pulumi-unfetchable
+ * it fails as the real one does when get.pulumi.com cannot be reached.
+ */
+const fakeResolve = `"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+exports.resolve = async () => {
+  if (fs.existsSync(path.join(process.env.STUB_WORLD, "pulumi-unfetchable"))) {
+    process.stderr.write("Downloading pulumi v${pulumiVersion}...\\n");
+    throw new TypeError("fetch failed");
+  }
+  return path.join(process.env.STUB_BIN, "pulumi");
+};
+`;
 /** The API token the stub stack generates: quotes and a backslash test the curl config quoting. */
 export const token = 'stub-t0k"en\\with-quote-0123456789';
 /** Every line a script prints when it stops: "<command> stopped: <cause>. Next: <what to run>". */
@@ -123,9 +142,14 @@ export class LocalWorld {
       fs.chmodSync(path.join(this.bin, stub), 0o755);
     }
     fs.cpSync(checkoutTemplate(), this.repo, { recursive: true });
-    // What `npm ci` installs: the package's launcher (which the scripts must not use, see lib/local.sh).
+    // What `npm ci` installs: the package's launcher (which the scripts must not use, see lib/local.sh),
+    // and the package itself, whose resolve() names the stub CLI, or fails as the real one does
+    // without access to get.pulumi.com when the world has the fault pulumi-unfetchable.
     fs.mkdirSync(path.join(this.repo, "node_modules", ".bin"), { recursive: true });
     fs.writeFileSync(path.join(this.repo, "node_modules", ".bin", "pulumi"), "#!/bin/sh\nexit 99\n", { mode: 0o755 });
+    fs.mkdirSync(path.join(this.repo, "node_modules", "pulumi", "lib"), { recursive: true });
+    fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "package.json"), JSON.stringify({ name: "pulumi", version: pulumiVersion }));
+    fs.writeFileSync(path.join(this.repo, "node_modules", "pulumi", "lib", "resolve.js"), fakeResolve);
     fs.writeFileSync(path.join(this.dir, "token"), token);
   }
 

@@ -12,6 +12,8 @@ import { INamespace, Namespace } from "kubernetes-models/v1/Namespace";
 import { ISecret, Secret } from "kubernetes-models/v1/Secret";
 import { IService, Service } from "kubernetes-models/v1/Service";
 import { IServiceAccount, ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { IPrometheusRule, PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+import { IServiceMonitor, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { Declared } from "./mocks";
 import { one, reveal, the } from "./values";
 
@@ -32,6 +34,9 @@ const models: Record<string, new (data: never) => Validating> = {
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+  // The Prometheus Operator's CRD schemas.
+  "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": ServiceMonitor,
+  "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PrometheusRule,
 };
 
 /**
@@ -66,7 +71,7 @@ const api = "goapi";
 export const k8s = {
   namespace: (d: Declared[]) => the(d, "kubernetes:core/v1:Namespace") as INamespace,
   serviceAccount: (d: Declared[]) => the(d, "kubernetes:core/v1:ServiceAccount") as IServiceAccount,
-  configMap: (d: Declared[]) => the(d, "kubernetes:core/v1:ConfigMap") as IConfigMap,
+  configMap: (d: Declared[], name = api) => the(d, "kubernetes:core/v1:ConfigMap", name) as IConfigMap,
   secret: (d: Declared[], name = api) => the(d, "kubernetes:core/v1:Secret", name) as ISecret,
   service: (d: Declared[], name = api) => the(d, "kubernetes:core/v1:Service", name) as IService,
   deployment: (d: Declared[]) => the(d, "kubernetes:apps/v1:Deployment") as IDeployment,
@@ -76,6 +81,8 @@ export const k8s = {
   networkPolicy: (d: Declared[], name = api) => the(d, "kubernetes:networking.k8s.io/v1:NetworkPolicy", name) as INetworkPolicy,
   hpa: (d: Declared[]) => the(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler") as IHorizontalPodAutoscaler,
   pdb: (d: Declared[]) => the(d, "kubernetes:policy/v1:PodDisruptionBudget") as IPodDisruptionBudget,
+  serviceMonitor: (d: Declared[]) => the(d, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor") as IServiceMonitor,
+  prometheusRule: (d: Declared[]) => the(d, "kubernetes:monitoring.coreos.com/v1:PrometheusRule") as IPrometheusRule,
 };
 
 

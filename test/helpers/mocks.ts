@@ -71,14 +71,29 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
 }
 
 /**
- * Installs mocks for project/stack and returns the live list of declared
- * resources. `state` replaces the fake outputs of the types it answers for;
- * `preview` runs the program as `pulumi preview` would.
+ * The Kubernetes provider's Helm template function, as components/cluster-apis.ts
+ * uses it: the served-kinds chart's ConfigMap, saying "true" for every kind
+ * the cluster serves (all of them, unless `unserved` names some).
  */
-export async function installMocks(
-  stack: string,
-  opts: { state?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined; preview?: boolean } = {},
-): Promise<Declared[]> {
+function helmTemplate(inputs: Record<string, unknown>, unserved: readonly string[]): Record<string, unknown> {
+  const opts = JSON.parse(String(inputs.jsonOpts)) as { values?: { kinds?: string[] } };
+  const data = Object.fromEntries((opts.values?.kinds ?? []).map((k) => [k, String(!unserved.includes(k))]));
+  return { result: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "served-kinds" }, data }] };
+}
+
+export interface MockOptions {
+  /** Replaces the fake outputs of the types it answers for. */
+  state?: (type: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+  /** Runs the program as `pulumi preview` would. */
+  preview?: boolean;
+  /** API kinds ("group/version/Kind") the mocked cluster does not serve. */
+  unservedKinds?: readonly string[];
+  /** The Pulumi project (goapi unless a test runs another, such as local/addons). */
+  project?: string;
+}
+
+/** Installs mocks for project/stack and returns the live list of declared resources. */
+export async function installMocks(stack: string, opts: MockOptions = {}): Promise<Declared[]> {
   const declared: Declared[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -89,9 +104,10 @@ export async function installMocks(
         registering = { ignoreChanges: [] };
         return { id: `${args.name}-id`, state };
       },
-      call: (args) => args.inputs as Record<string, unknown>,
+      call: (args) =>
+        args.token === "kubernetes:helm:template" ? helmTemplate(args.inputs as Record<string, unknown>, opts.unservedKinds ?? []) : (args.inputs as Record<string, unknown>),
     },
-    "goapi",
+    opts.project ?? "goapi",
     stack,
     opts.preview ?? false,
   );

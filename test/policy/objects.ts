@@ -1,6 +1,7 @@
 // Small Kubernetes objects for the policy rule tests: each builder returns a
 // compliant object; a test changes one thing to break one rule.
 import type { Subject } from "../../policy/rules";
+import { requiredAlerts } from "../../policy/rules/hpa-alerts";
 
 export const stack = "dev";
 const digest = `sha256:${"a".repeat(64)}`;
@@ -37,10 +38,13 @@ export function container(change: Record<string, unknown> = {}): Record<string, 
   };
 }
 
+/** The pod-level securityContext of a compliant pod. */
+export const podSecurity = { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } };
+
 export function podSpec(containers = [container()], change: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     automountServiceAccountToken: false,
-    securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: podSecurity,
     containers,
     ...change,
   };
@@ -60,29 +64,42 @@ export function deployment(pod = podSpec(), spec: Record<string, unknown> = {}):
   });
 }
 
-export function hpa(minReplicas = 1, target = "goapi"): Subject {
+export function hpa(minReplicas = 1, target = "goapi", kind = "Deployment"): Subject {
   return subject("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "goapi", {
     metadata: { name: "goapi", namespace: "goapi", labels },
-    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, minReplicas, maxReplicas: 3 },
+    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind, name: target }, minReplicas, maxReplicas: 3 },
   });
 }
 
-export function pdb(): Subject {
+/** The HPA of hpa() with `change` applied to its spec. */
+export function hpaWith(change: Record<string, unknown>): Subject {
+  const s = hpa();
+  const spec = (s.props as { spec: Record<string, unknown> }).spec;
+  return { ...s, props: { ...s.props, spec: { ...spec, ...change } } };
+}
+
+export function pdb(matchLabels: Record<string, string> = labels): Subject {
   return subject("kubernetes:policy/v1:PodDisruptionBudget", "goapi", {
     metadata: { name: "goapi", namespace: "goapi", labels },
-    spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+    spec: { maxUnavailable: 1, selector: { matchLabels } },
   });
+}
+
+/** `s` moved to `namespace` (undefined: no namespace in its metadata). */
+export function inNamespace(s: Subject, namespace: string | undefined): Subject {
+  const props = s.props as { metadata: Record<string, unknown> };
+  return { ...s, props: { ...s.props, metadata: { ...props.metadata, namespace } } };
 }
 
 export function service(type = "ClusterIP"): Subject {
   return subject("kubernetes:core/v1:Service", "goapi", { metadata: { name: "goapi", labels }, spec: { type, ports: [{ port: 80 }] } });
 }
 
-export function ingress(onStack: string, tls?: unknown): Subject {
+export function ingress(onStack: string, tls?: unknown, hosts: (string | undefined)[] = ["goapi.example.com"]): Subject {
   return subject(
     "kubernetes:networking.k8s.io/v1:Ingress",
     "goapi",
-    { metadata: { name: "goapi", labels }, spec: { rules: [{ host: "goapi.example.com" }], tls } },
+    { metadata: { name: "goapi", labels }, spec: { rules: hosts.map((host) => ({ host })), tls } },
     onStack,
   );
 }
@@ -94,4 +111,15 @@ export function namespace(enforce?: string): Subject {
 
 export function onProvider(s: Subject, provider: string | undefined): Subject {
   return { ...s, provider };
+}
+
+/** A PrometheusRule with the goapi alerts (all of them unless `without` names one), the ceiling's at `max` pods. */
+export function prometheusRule(o: { namespace?: string; max?: number; without?: string } = {}): Subject {
+  const rules = requiredAlerts
+    .filter((alert) => alert !== o.without)
+    .map((alert) => ({ alert, expr: alert === "GoapiAtMaxReplicas" ? `count(goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}` : "vector(1) > 0" }));
+  return subject("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "goapi", {
+    metadata: { name: "goapi", namespace: o.namespace ?? "goapi", labels },
+    spec: { groups: [{ name: "goapi.goapi", rules }] },
+  });
 }

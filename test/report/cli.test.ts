@@ -51,6 +51,16 @@ describe("npm run report", () => {
     expect(m.stdout()).toContain("### Preview of `dev`: 1 to update, 12 unchanged");
   });
 
+  it.each([[["--help"]], [["-h"]], [["--stack", "dev", "--help"]]])("answers %j with its usage and what each option does, and writes nothing", (argv) => {
+    const m = memoryIo(inputs);
+    run(argv, m.io);
+    expect(m.stdout()).toMatch(/^usage: npm run report -- --stack <stack> --json <preview\.json>/);
+    for (const option of ["--stack", "--json", "--diff", "--intro", "--details-url", "--comment-out", "--summary-out", "--root", "--help"]) {
+      expect(m.stdout()).toMatch(new RegExp(`^  ${option}[ ,]`, "m"));
+    }
+    expect(m.written).toEqual({});
+  });
+
   it.each([
     ["no stack", ["--json", "events.jsonl"], "--stack and --json are required"],
     ["an unknown option", ["--stack", "dev", "--json", "events.jsonl", "--policy", "x"], "Unknown option '--policy'"],

@@ -77,6 +77,16 @@ describe("the pull-request comment", () => {
     expect(text).not.toContain("all pass");
   });
 
+  it("scrubs local paths from policy messages and cuts a long one", () => {
+    const r = reportOf("policy-violation");
+    const finding = (message: string): PolicyViolation => ({ policy: "custom", pack: "goapi", mandatory: true, urn: "", message });
+    const policy = { packs: { goapi: "0.1.0" }, rules: ["custom"], mandatory: [finding("read /home/runner/work/goapi/goapi/components/pod.ts and /tmp/pulumi-42/x.json"), finding("y".repeat(700))], advisory: [] };
+    const text = renderComment({ ...r, policy }, { detailsUrl, scrub: { root: "/home/runner/work/goapi/goapi" } });
+    expect(text).toContain("| mandatory | `custom` | the stack | read ./components/pod.ts and \\<path\\> |");
+    expect(text).toContain(`| mandatory | \`custom\` | the stack | ${"y".repeat(599)}… |`);
+    expect(machinePathsIn(text)).toEqual([]);
+  });
+
   it("says when the output carries no policy results (the digest form)", () => {
     expect(comment(reportOf("config-change", "digest"))).toContain("**Policy:** not reported");
   });

@@ -16,8 +16,7 @@ import (
 func healthcheck() int {
 	port, err := config.LoadPort(os.LookupEnv)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "config: %v\n", err)
-		return exitUsage
+		return configFailed(err)
 	}
 	client := &http.Client{Timeout: 2 * time.Second}
 	resp, err := client.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/readyz")

@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 const usage = "usage: api [serve | migrate | healthcheck]"
@@ -40,5 +41,14 @@ func run(args []string) int {
 		return healthcheck()
 	}
 	fmt.Fprintln(os.Stderr, usage)
+	return exitUsage
+}
+
+// configFailed prints each configuration problem on a line of its own,
+// naming its variable.
+func configFailed(err error) int {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(os.Stderr, "config: %s\n", line)
+	}
 	return exitUsage
 }

@@ -99,21 +99,23 @@ func migrateSchema(t *testing.T, url string) {
 
 // api is a running API process.
 type api struct {
-	cmd  *exec.Cmd
-	base string
-	logs *logs
-	done chan error
+	cmd     *exec.Cmd
+	base    string
+	metrics string
+	logs    *logs
+	done    chan error
 }
 
 // startAPI starts the binary on free ports and waits until it serves
 // (/startupz), not until it is ready: readiness depends on the database.
 func startAPI(t *testing.T, env ...string) *api {
 	t.Helper()
-	port := freePort(t)
+	port, metricsPort := freePort(t), freePort(t)
 	cmd := exec.Command(binary)
-	cmd.Env = append([]string{"API_TOKEN=" + token, "PORT=" + port, "METRICS_PORT=" + freePort(t),
+	cmd.Env = append([]string{"API_TOKEN=" + token, "PORT=" + port, "METRICS_PORT=" + metricsPort,
 		"DRAIN_DELAY=0s", "SHUTDOWN_TIMEOUT=2s"}, env...)
-	a := &api{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &logs{}, done: make(chan error, 1)}
+	a := &api{cmd: cmd, base: "http://127.0.0.1:" + port, metrics: "http://127.0.0.1:" + metricsPort,
+		logs: &logs{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = a.logs, a.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -184,6 +186,8 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 		{"DATABASE_URL", []string{"API_TOKEN=" + token, "DATABASE_URL=host=db password=" + password + " sslmode=bogus"}, nil},
 		{"DB_MAX_CONNS", append(good, "DB_MAX_CONNS=0"), nil},
 		{"DB_STATEMENT_TIMEOUT", append(good, "DB_STATEMENT_TIMEOUT=10s"), nil}, // not below WRITE_TIMEOUT
+		{"OTEL_TRACES_SAMPLER_ARG", append(good, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318", "OTEL_TRACES_SAMPLER=parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG=10%"), nil},
+		{"OTEL_EXPORTER_OTLP_PROTOCOL", append(good, "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317", "OTEL_EXPORTER_OTLP_PROTOCOL=grpc"), nil},
 		{"DATABASE_URL", nil, []string{"migrate"}},
 		{"DATABASE_URL", []string{"DATABASE_URL=postgres://goapi:" + password + "@db:x/goapi"}, []string{"migrate"}},
 		{"PORT", []string{"PORT=0"}, []string{"healthcheck"}},
@@ -208,6 +212,31 @@ func TestBadConfigExits2WithOneLine(t *testing.T) {
 	for _, args := range [][]string{{"serve", "now"}, {"migrations"}, {"--help"}} {
 		if code, _, stderr := exitCode(t, good, args...); code != 2 || !strings.HasPrefix(stderr, "usage: api ") {
 			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}
+
+// Every bad variable is named at once, each on its own line.
+func TestBadConfigNamesEveryVariable(t *testing.T) {
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want []string
+	}{
+		{nil, nil, []string{"API_TOKEN", "DATABASE_URL"}},
+		{[]string{"PORT=eighty", "LOG_LEVEL=loud"}, nil, []string{"PORT", "LOG_LEVEL", "API_TOKEN", "DATABASE_URL"}},
+		{[]string{"LOG_LEVEL=loud"}, []string{"migrate"}, []string{"LOG_LEVEL", "DATABASE_URL"}},
+	} {
+		code, stdout, stderr := exitCode(t, tc.env, tc.args...)
+		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+		if code != 2 || stdout != "" || len(lines) != len(tc.want) {
+			t.Errorf("%v %v: exit %d, stdout %q, stderr %q; want exit 2 and a line for each of %v", tc.args, tc.env, code, stdout, stderr, tc.want)
+			continue
+		}
+		for i, v := range tc.want {
+			if !strings.HasPrefix(lines[i], "config: "+v+": ") {
+				t.Errorf("%v %v: line %d is %q, want config: %s: ...", tc.args, tc.env, i+1, lines[i], v)
+			}
 		}
 	}
 }

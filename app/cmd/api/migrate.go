@@ -32,8 +32,7 @@ const retryDelay = 500 * time.Millisecond
 func migrate() int {
 	cfg, err := config.LoadMigrate(os.LookupEnv)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "config: %v\n", err)
-		return exitUsage
+		return configFailed(err)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)

@@ -10,10 +10,13 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"goapi/internal/httpjson"
 	"goapi/internal/items"
 	"goapi/internal/metrics"
 	"goapi/internal/middleware"
+	"goapi/internal/telemetry"
 )
 
 // Options are what the API needs from the outside.
@@ -26,6 +29,10 @@ type Options struct {
 	MaxBodyBytes int64
 	Logger       *slog.Logger
 	Metrics      *metrics.HTTP
+	// Registry, when set, gets the readiness gauges.
+	Registry prometheus.Registerer
+	// Tracing, when set, traces every request (nil: tracing is off).
+	Tracing *telemetry.Tracing
 	// Started is set once the server serves; Ready is set then too and
 	// cleared again when the drain starts.
 	Started *atomic.Bool
@@ -64,7 +71,16 @@ func New(o Options) http.Handler {
 	a.mux.Handle("PATCH /v1/items/{id}", auth(a.patchItem))
 	a.mux.Handle("DELETE /v1/items/{id}", auth(a.deleteItem))
 
-	return middleware.Observe(o.Logger, o.Metrics, middleware.Recover(o.Logger, a))
+	if o.Registry != nil {
+		// At each scrape: the cached check asks the database at most once per readinessCacheTTL.
+		database := func() bool { return a.database.Check(context.Background()) == nil }
+		metrics.RegisterReadiness(o.Registry, func() bool { return a.ready.Load() && database() }, database)
+	}
+	h := middleware.Observe(o.Logger, o.Metrics, middleware.Recover(o.Logger, a))
+	if o.Tracing != nil {
+		h = middleware.Trace(o.Tracing, h)
+	}
+	return h
 }
 
 // MaxRequestURIBytes bounds the request target. Longer ones get 414 here, in

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // bodyProblem is why a request body was refused, as the client will see it.
@@ -27,15 +30,32 @@ var (
 	errNotObject = &bodyProblem{http.StatusBadRequest, "invalid_body", "the body must be a JSON object"}
 	errUnknown   = &bodyProblem{http.StatusBadRequest, "invalid_body", "the body must be a JSON object with only the fields name and description"}
 	errTrailing  = &bodyProblem{http.StatusBadRequest, "malformed_json", "the body must hold exactly one JSON object"}
+	errEmpty     = &bodyProblem{http.StatusBadRequest, "malformed_json", "the body is empty"}
+	errSyntax    = &bodyProblem{http.StatusBadRequest, "malformed_json", "the body is not valid JSON"}
+	errNotUTF8   = &bodyProblem{http.StatusBadRequest, "malformed_json", "the body is not valid UTF-8"}
+	errSurrogate = &bodyProblem{http.StatusBadRequest, "malformed_json", `the body has a \u escape for half of a surrogate pair, which is no character`}
 )
 
 // decodeItemInput reads exactly one JSON object from body whose members are
 // "name" and "description", each a string and each at most once. It walks
 // the tokens rather than using json.Unmarshal, which matches member names
 // case-insensitively ("Name" would set name) and lets a repeated member
-// silently win.
+// silently win. The body is read whole first (it is limited): encoding/json
+// turns invalid UTF-8 and lone surrogate escapes into U+FFFD without a word,
+// and a body cut short ends in the same io.EOF as an empty one.
 func decodeItemInput(body io.Reader) (itemInput, *bodyProblem) {
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(body)
+	switch {
+	case err != nil:
+		return itemInput{}, classify(err)
+	case len(bytes.TrimSpace(data)) == 0:
+		return itemInput{}, errEmpty
+	case !utf8.Valid(data):
+		return itemInput{}, errNotUTF8
+	case hasLoneSurrogate(data):
+		return itemInput{}, errSurrogate
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if tok, err := dec.Token(); err != nil {
 		return itemInput{}, classify(err)
 	} else if tok != json.Delim('{') {
@@ -85,15 +105,57 @@ func decodeItemInput(body io.Reader) (itemInput, *bodyProblem) {
 
 func classify(err error) *bodyProblem {
 	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
+	if errors.As(err, &tooLarge) {
 		return tooLargeProblem(tooLarge.Limit)
-	case errors.Is(err, io.EOF):
-		return &bodyProblem{http.StatusBadRequest, "malformed_json", "the body is empty"}
 	}
-	// A syntax error, a truncated body or a read error: the decoder's text
-	// may quote the body, so it is not passed on.
-	return &bodyProblem{http.StatusBadRequest, "malformed_json", "the body is not valid JSON"}
+	// A syntax error, a body cut short (io.EOF: the body is not empty, that
+	// was checked first) or a read error: the decoder's text may quote the
+	// body, so it is not passed on.
+	return errSyntax
+}
+
+// hasLoneSurrogate reports whether a JSON string in data has a \u escape for
+// half of a UTF-16 surrogate pair without the other half right after it.
+// Escapes that are not well formed are left to the decoder to refuse.
+func hasLoneSurrogate(data []byte) bool {
+	escaped := func(i int) (rune, bool) { // the \uXXXX at data[i:], if there is one
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		var r rune
+		for _, c := range data[i+2 : i+6] {
+			switch {
+			case '0' <= c && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case 'a' <= c && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString:
+			r, ok := escaped(i)
+			if !ok || !utf16.IsSurrogate(r) {
+				i++ // past the escaped character
+				continue
+			}
+			low, ok := escaped(i + 6)
+			if r >= 0xdc00 || !ok || utf16.DecodeRune(r, low) == utf8.RuneError {
+				return true
+			}
+			i += 11 // past both escapes
+		}
+	}
+	return false
 }
 
 func tooLargeProblem(limit int64) *bodyProblem {

@@ -37,7 +37,7 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := a.store.List(r.Context(), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, listResponse{Items: page.Items, NextCursor: page.Next})
@@ -46,7 +46,7 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
 func (a *API) getItem(w http.ResponseWriter, r *http.Request) {
 	it, err := a.store.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, it)
@@ -59,7 +59,7 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) {
 	}
 	it, err := a.store.Create(r.Context(), items.Fields{Name: deref(in.Name), Description: deref(in.Description)})
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/v1/items/"+it.ID)
@@ -96,7 +96,7 @@ func (a *API) patchItem(w http.ResponseWriter, r *http.Request) {
 func (a *API) update(w http.ResponseWriter, r *http.Request, change func(*items.Fields)) {
 	it, err := a.store.Update(r.Context(), r.PathValue("id"), change)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, r, err)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, it)
@@ -104,7 +104,7 @@ func (a *API) update(w http.ResponseWriter, r *http.Request, change func(*items.
 
 func (a *API) deleteItem(w http.ResponseWriter, r *http.Request) {
 	if err := a.store.Delete(r.Context(), r.PathValue("id")); err != nil {
-		a.storeError(w, err)
+		a.storeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -119,7 +119,7 @@ func (a *API) readInput(w http.ResponseWriter, r *http.Request) (itemInput, bool
 	return in, true
 }
 
-func (a *API) storeError(w http.ResponseWriter, err error) {
+func (a *API) storeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *items.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -130,11 +130,11 @@ func (a *API) storeError(w http.ResponseWriter, err error) {
 		httpjson.Error(w, http.StatusBadRequest, "invalid_cursor", "cursor is not one this API returned")
 	case errors.Is(err, items.ErrUnavailable):
 		// A write may or may not have been applied; the client retries.
-		a.log.Warn("store unavailable", "error", err)
+		a.log.WarnContext(r.Context(), "store unavailable", "error", err)
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
 		httpjson.Error(w, http.StatusServiceUnavailable, "unavailable", "the database is unavailable; retry later")
 	default:
-		a.log.Error("store failed", "error", err)
+		a.log.ErrorContext(r.Context(), "store failed", "error", err)
 		httpjson.Error(w, http.StatusInternalServerError, "internal", "internal server error")
 	}
 }

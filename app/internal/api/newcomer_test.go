@@ -223,7 +223,7 @@ func TestReadinessAsksTheDatabaseAtMostOncePerTTL(t *testing.T) {
 		}}
 	done := make(chan struct{})
 	for range 20 {
-		go func() { _ = c.Check(); done <- struct{}{} }()
+		go func() { _ = c.Check(context.Background()); done <- struct{}{} }()
 	}
 	for range 20 {
 		<-done
@@ -232,16 +232,16 @@ func TestReadinessAsksTheDatabaseAtMostOncePerTTL(t *testing.T) {
 		t.Fatalf("20 probes within the TTL asked the database %d times", n)
 	}
 	fail.Store(true)
-	if c.Check() != nil {
+	if c.Check(context.Background()) != nil {
 		t.Fatal("the cached answer must hold for the TTL")
 	}
 	time.Sleep(150 * time.Millisecond)
-	if c.Check() == nil || calls.Load() != 2 {
+	if c.Check(context.Background()) == nil || calls.Load() != 2 {
 		t.Fatalf("after the TTL the database is asked again (calls %d)", calls.Load())
 	}
 	fail.Store(false)
 	time.Sleep(150 * time.Millisecond)
-	if err := c.Check(); err != nil {
+	if err := c.Check(context.Background()); err != nil {
 		t.Fatalf("readiness must recover by itself: %v", err)
 	}
 }
@@ -250,7 +250,7 @@ func TestReadinessCheckIsBounded(t *testing.T) {
 	c := &cachedCheck{ttl: time.Second, timeout: 50 * time.Millisecond, log: slog.New(slog.DiscardHandler),
 		check: func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }}
 	start := time.Now()
-	if err := c.Check(); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+	if err := c.Check(context.Background()); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
 		t.Fatalf("a hanging database: %v after %s", err, time.Since(start))
 	}
 }

@@ -40,12 +40,12 @@ func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
 // readyz fails as soon as the drain starts, so endpoints stop routing here
 // before the listener closes, and while the database does not answer (or
 // lacks this version's schema), so no pod takes requests it can only refuse.
-func (a *API) readyz(w http.ResponseWriter, _ *http.Request) {
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
 	if !a.ready.Load() {
 		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"draining"})
 		return
 	}
-	if a.database.Check() != nil {
+	if a.database.Check(r.Context()) != nil {
 		httpjson.Write(w, http.StatusServiceUnavailable, statusResponse{"database_unavailable"})
 		return
 	}

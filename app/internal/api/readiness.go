@@ -29,7 +29,10 @@ type cachedCheck struct {
 	err     error
 }
 
-func (c *cachedCheck) Check() error {
+// Check answers from the cache or asks the database; ctx is the caller's,
+// for the log line a change of state writes (the check itself runs on its
+// own deadline, since callers share its answer).
+func (c *cachedCheck) Check(ctx context.Context) error {
 	if c.check == nil {
 		return nil
 	}
@@ -38,14 +41,14 @@ func (c *cachedCheck) Check() error {
 	if !c.checked.IsZero() && time.Since(c.checked) < c.ttl {
 		return c.err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	checkCtx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	err := c.check(ctx)
+	err := c.check(checkCtx)
 	switch {
 	case err != nil && (c.err == nil || c.checked.IsZero()):
-		c.log.Warn("database unavailable: readiness fails", "error", err)
+		c.log.WarnContext(ctx, "database unavailable: readiness fails", "error", err)
 	case err == nil && c.err != nil:
-		c.log.Info("database available again: readiness passes")
+		c.log.InfoContext(ctx, "database available again: readiness passes")
 	}
 	c.checked, c.err = time.Now(), err
 	return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,10 +78,22 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Var + ": " + e.Reason }
 
+// Errors is every problem found, in the order the variables are read; its
+// text is one line per problem.
+type Errors []*Error
+
+func (list Errors) Error() string {
+	lines := make([]string, len(list))
+	for i, e := range list {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
 var appEnvPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 
 // Load builds a Config from lookup (os.LookupEnv in production). It returns
-// the first problem as an *Error.
+// every problem at once, as Errors.
 func Load(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
@@ -101,18 +114,21 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			StatementTimeout: r.duration("DB_STATEMENT_TIMEOUT", 5*time.Second, 100*time.Millisecond),
 		},
 	}
-	if r.err != nil {
-		return Config{}, r.err
+	// The rules between variables, each only when the variables it reads are good.
+	if r.good("PORT", "METRICS_PORT") && c.MetricsPort == c.Port {
+		r.fail("METRICS_PORT", fmt.Sprintf("must differ from PORT (both %d)", c.Port))
 	}
-	switch {
-	case c.MetricsPort == c.Port:
-		return Config{}, &Error{"METRICS_PORT", fmt.Sprintf("must differ from PORT (both %d)", c.Port)}
-	case !appEnvPattern.MatchString(c.AppEnv):
-		return Config{}, &Error{"APP_ENV", fmt.Sprintf("%q must be lower-case letters, digits or '-', starting with a letter, at most 32 characters", c.AppEnv)}
-	case c.DrainDelay+c.ShutdownTimeout >= maxGracefulStop:
-		return Config{}, &Error{"SHUTDOWN_TIMEOUT", fmt.Sprintf("DRAIN_DELAY (%s) + SHUTDOWN_TIMEOUT (%s) must stay below Kubernetes' default grace period of %s", c.DrainDelay, c.ShutdownTimeout, maxGracefulStop)}
-	case c.Database.StatementTimeout >= c.WriteTimeout:
-		return Config{}, &Error{"DB_STATEMENT_TIMEOUT", fmt.Sprintf("%s must stay below WRITE_TIMEOUT (%s), so a slow database is still answered with 503", c.Database.StatementTimeout, c.WriteTimeout)}
+	if !appEnvPattern.MatchString(c.AppEnv) {
+		r.fail("APP_ENV", fmt.Sprintf("%q must be lower-case letters, digits or '-', starting with a letter, at most 32 characters", c.AppEnv))
+	}
+	if r.good("DRAIN_DELAY", "SHUTDOWN_TIMEOUT") && c.DrainDelay+c.ShutdownTimeout >= maxGracefulStop {
+		r.fail("SHUTDOWN_TIMEOUT", fmt.Sprintf("DRAIN_DELAY (%s) + SHUTDOWN_TIMEOUT (%s) must stay below Kubernetes' default grace period of %s", c.DrainDelay, c.ShutdownTimeout, maxGracefulStop))
+	}
+	if r.good("DB_STATEMENT_TIMEOUT", "WRITE_TIMEOUT") && c.Database.StatementTimeout >= c.WriteTimeout {
+		r.fail("DB_STATEMENT_TIMEOUT", fmt.Sprintf("%s must stay below WRITE_TIMEOUT (%s), so a slow database is still answered with 503", c.Database.StatementTimeout, c.WriteTimeout))
+	}
+	if err := r.err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
@@ -121,8 +137,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 func LoadMigrate(lookup func(string) (string, bool)) (Migrate, error) {
 	r := reader{lookup: lookup}
 	m := Migrate{LogLevel: r.level("LOG_LEVEL", slog.LevelInfo), URL: r.databaseURL("DATABASE_URL")}
-	if r.err != nil {
-		return Migrate{}, r.err
+	if err := r.err(); err != nil {
+		return Migrate{}, err
 	}
 	return m, nil
 }
@@ -131,19 +147,34 @@ func LoadMigrate(lookup func(string) (string, bool)) (Migrate, error) {
 func LoadPort(lookup func(string) (string, bool)) (int, error) {
 	r := reader{lookup: lookup}
 	p := r.apiPort()
-	return p, r.err
+	return p, r.err()
 }
 
-// reader keeps the first error so Load reads as a list of variables.
+// reader keeps every problem so Load reads as a list of variables.
 type reader struct {
-	lookup func(string) (string, bool)
-	err    error
+	lookup   func(string) (string, bool)
+	problems Errors
 }
 
 func (r *reader) fail(name, reason string) {
-	if r.err == nil {
-		r.err = &Error{name, reason}
+	r.problems = append(r.problems, &Error{name, reason})
+}
+
+// good reports whether none of the variables has a problem.
+func (r *reader) good(names ...string) bool {
+	for _, e := range r.problems {
+		if slices.Contains(names, e.Var) {
+			return false
+		}
 	}
+	return true
+}
+
+func (r *reader) err() error {
+	if len(r.problems) == 0 {
+		return nil
+	}
+	return r.problems
 }
 
 func (r *reader) raw(name string) (string, bool) {

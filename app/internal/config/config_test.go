@@ -2,8 +2,10 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +145,50 @@ func TestLoadMigrate(t *testing.T) {
 	}
 	if p, err := LoadPort(lookup(map[string]string{"PORT": "8081"})); p != 8081 || err != nil {
 		t.Fatalf("LoadPort: %d %v", p, err)
+	}
+}
+
+// Every bad or missing variable is reported at once, one per line, each as
+// it would be alone; a rule between two variables is checked only when both
+// are good, so it never reports a consequence of another line.
+func TestEveryProblemAtOnce(t *testing.T) {
+	vars := func(err error) []string {
+		t.Helper()
+		var list Errors
+		if !errors.As(err, &list) {
+			t.Fatalf("%v is not a list of problems", err)
+		}
+		var names []string
+		for _, e := range list {
+			names = append(names, e.Var)
+		}
+		if got := strings.Count(err.Error(), "\n") + 1; got != len(list) {
+			t.Fatalf("%d problems on %d lines: %q", len(list), got, err)
+		}
+		return names
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"nothing set", nil, []string{"API_TOKEN", "DATABASE_URL"}},
+		{"bad values and rules broken", map[string]string{
+			"PORT": "eighty", "METRICS_PORT": "8080", "LOG_LEVEL": "loud", "API_TOKEN": "short", "DATABASE_URL": goodURL,
+			"DRAIN_DELAY": "20s", "SHUTDOWN_TIMEOUT": "15s", "DB_STATEMENT_TIMEOUT": "20s",
+		}, []string{"PORT", "LOG_LEVEL", "API_TOKEN", "SHUTDOWN_TIMEOUT", "DB_STATEMENT_TIMEOUT"}},
+		{"a rule whose other variable is bad", valid(map[string]string{"WRITE_TIMEOUT": "soon", "DB_STATEMENT_TIMEOUT": "9s", "DRAIN_DELAY": "forever", "SHUTDOWN_TIMEOUT": "29s"}), []string{"DRAIN_DELAY", "WRITE_TIMEOUT"}},
+		{"ports equal and a bad app env", valid(map[string]string{"PORT": "9000", "METRICS_PORT": "9000", "APP_ENV": "Prod!"}), []string{"METRICS_PORT", "APP_ENV"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(lookup(tc.env))
+			if got := vars(err); !slices.Equal(got, tc.want) {
+				t.Fatalf("problems with %v, want %v: %v", got, tc.want, err)
+			}
+		})
+	}
+	if _, err := LoadMigrate(lookup(map[string]string{"LOG_LEVEL": "loud"})); !slices.Equal(vars(err), []string{"LOG_LEVEL", "DATABASE_URL"}) {
+		t.Fatalf("migrate: %v", err)
 	}
 }

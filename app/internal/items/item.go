@@ -68,13 +68,22 @@ func (f Fields) Validate() error {
 	return checkText("description", f.Description, MaxDescriptionLength, true)
 }
 
+// visible is false for the characters that show nothing by themselves: white
+// space, format characters (zero-width space and joiners, the byte order
+// mark, soft hyphen, tags), variation selectors, and the other code points
+// Unicode says to render as nothing (Hangul fillers, U+180E...). A name made
+// only of them looks blank, and two such names look alike.
+func visible(r rune) bool {
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}
+
 func checkText(field, s string, max int, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return &ValidationError{field, "must be valid UTF-8"}
 	}
 	n := utf8.RuneCountInString(s)
 	switch {
-	case !multiline && strings.TrimSpace(s) == "":
+	case !multiline && strings.IndexFunc(s, visible) < 0:
 		return &ValidationError{field, "is required and must not be blank"}
 	case n > max:
 		return &ValidationError{field, fmt.Sprintf("must be at most %d characters", max)}

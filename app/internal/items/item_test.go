@@ -67,3 +67,21 @@ func TestIDsAndCursors(t *testing.T) {
 		}
 	}
 }
+
+// A name only of characters that show nothing (zero-width, joiners, format
+// characters, fillers) reads as blank and is refused as blank; such
+// characters inside a name with visible text stay allowed (emoji sequences
+// join with U+200D and end with U+FE0F).
+func TestNameNeedsVisibleText(t *testing.T) {
+	for _, name := range []string{"\u200b", "\u200b\u200c\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164", "\u115f\u1160", "\ufe0f", "\u180e", "\u200b \u200b", "\U000e0020"} {
+		var ve *ValidationError
+		if err := (Fields{Name: name}).Validate(); !errors.As(err, &ve) || ve.Field != "name" || !strings.Contains(ve.Reason, "blank") {
+			t.Errorf("%+q: got %v, want a blank name refused", name, err)
+		}
+	}
+	for _, name := range []string{"a\u200bb", "👩\u200d💻", "I \u2764\ufe0f Go", "\u0301", "x"} {
+		if err := (Fields{Name: name}).Validate(); err != nil {
+			t.Errorf("%+q: %v", name, err)
+		}
+	}
+}

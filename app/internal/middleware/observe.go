@@ -7,7 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"goapi/internal/metrics"
 )
@@ -26,7 +31,10 @@ func RequestID(ctx context.Context) string {
 // Observe gives each request an id, then logs one access line and records
 // the metrics once the handler is done. It must wrap the router directly (or
 // through wrappers that keep the *http.Request) because the route label comes
-// from the Pattern field the router sets.
+// from the Pattern field the router sets. Inside a tracing middleware, it
+// names the request's span after the route too (the tracing middleware,
+// outside, never sees the Pattern), and records a sampled request's trace
+// id as the latency's exemplar.
 func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -49,8 +57,10 @@ func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler 
 		}
 		method := methodLabel(r.Method)
 		code := strconv.Itoa(sw.code())
+		span := trace.SpanFromContext(r.Context())
+		nameSpan(span, r)
 		m.Requests.WithLabelValues(route, method, code).Inc()
-		m.Duration.WithLabelValues(route, method, code).Observe(elapsed.Seconds())
+		observe(m.Duration.WithLabelValues(route, method, code), elapsed.Seconds(), span.SpanContext())
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
@@ -61,6 +71,32 @@ func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler 
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 		)
 	})
+}
+
+// nameSpan names a server span as OpenTelemetry's HTTP conventions ask:
+// "{method} {route}", with the route in http.route; never the raw path, so
+// the names stay as few as the routes.
+func nameSpan(span trace.Span, r *http.Request) {
+	if !span.IsRecording() || r.Pattern == "" {
+		return
+	}
+	// Patterns here are "METHOD /path"; the route is the path part.
+	_, path, found := strings.Cut(r.Pattern, " ")
+	if !found {
+		path = r.Pattern
+	}
+	span.SetName(methodLabel(r.Method) + " " + path)
+	span.SetAttributes(semconv.HTTPRoute(path))
+}
+
+// observe records a latency, with the trace id as its exemplar when the
+// request's trace is sampled (exported), so a slow bucket leads to a trace.
+func observe(o prometheus.Observer, seconds float64, sc trace.SpanContext) {
+	if e, ok := o.(prometheus.ExemplarObserver); ok && sc.IsSampled() {
+		e.ObserveWithExemplar(seconds, prometheus.Labels{"trace_id": sc.TraceID().String()})
+		return
+	}
+	o.Observe(seconds)
 }
 
 // maxLoggedPath bounds the path in the access log: a request target may be

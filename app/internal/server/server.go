@@ -18,7 +18,13 @@ import (
 	"goapi/internal/config"
 	"goapi/internal/items"
 	"goapi/internal/metrics"
+	"goapi/internal/telemetry"
 )
+
+// readHeaderTimeout bounds how long a client may take to send its request
+// headers, on both ports: a client that trickles them in holds a connection
+// and a goroutine for nothing. READ_TIMEOUT still bounds the whole request.
+const readHeaderTimeout = 5 * time.Second
 
 // Server is the configured service, listening once Start returns.
 type Server struct {
@@ -38,11 +44,16 @@ type Deps struct {
 	Store items.Store
 	// Database answers whether the database serves this version (readiness).
 	Database func(context.Context) error
+	// Pools are the database connection pools to report on the metrics port.
+	Pools []metrics.Pool
+	// Tracing traces every request; nil when tracing is off.
+	Tracing *telemetry.Tracing
 }
 
 // New wires the API and metrics for cfg around deps.
 func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	reg, httpMetrics := metrics.New()
+	metrics.RegisterPools(reg, deps.Pools...)
 	s := &Server{cfg: cfg, log: log}
 	handler := api.New(api.Options{
 		Store:        deps.Store,
@@ -51,13 +62,15 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Logger:       log,
 		Metrics:      httpMetrics,
+		Registry:     reg,
+		Tracing:      deps.Tracing,
 		Started:      &s.started,
 		Ready:        &s.ready,
 	})
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	s.api = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
@@ -70,7 +83,7 @@ func New(cfg config.Config, log *slog.Logger, deps Deps) *Server {
 	}
 	s.metrics = &http.Server{
 		Handler:           metrics.Handler(reg),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,

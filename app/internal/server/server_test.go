@@ -20,11 +20,20 @@ const token = "server-test-token-0123"
 
 func start(t *testing.T, drain, shutdown time.Duration) (*Server, context.CancelFunc, <-chan error) {
 	t.Helper()
+	return startEnv(t, map[string]string{"DRAIN_DELAY": drain.String(), "SHUTDOWN_TIMEOUT": shutdown.String()})
+}
+
+// startEnv starts a server configured by env on top of what every test needs.
+func startEnv(t *testing.T, env map[string]string) (*Server, context.CancelFunc, <-chan error) {
+	t.Helper()
 	cfg, err := config.Load(func(k string) (string, bool) {
-		v, ok := map[string]string{
-			"API_TOKEN": token, "DRAIN_DELAY": drain.String(), "SHUTDOWN_TIMEOUT": shutdown.String(),
-			"DATABASE_URL": "postgres://unused@127.0.0.1:1/unused", // the store is a test double
-		}[k]
+		v, ok := env[k]
+		if !ok {
+			v, ok = map[string]string{
+				"API_TOKEN":    token,
+				"DATABASE_URL": "postgres://unused@127.0.0.1:1/unused", // the store is a test double
+			}[k]
+		}
 		return v, ok
 	})
 	if err != nil {
@@ -216,5 +225,58 @@ func TestMetricsOnlyOnTheMetricsPort(t *testing.T) {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// The metrics port serves /metrics and nothing else: every other path is a
+// 404, so a scraper or a probe pointed at the wrong path fails instead of
+// reading metrics as its answer.
+func TestMetricsPortAnswersOnlyMetrics(t *testing.T) {
+	s, _, _ := start(t, 0, 5*time.Second)
+	if got := status(s.MetricsAddr(), "/metrics"); got != 200 {
+		t.Fatalf("/metrics: %d", got)
+	}
+	for _, path := range []string{"/", "/healthz", "/readyz", "/v1/items", "/metrics/", "/metricsz", "/metrics/x"} {
+		if got := status(s.MetricsAddr(), path); got != 404 {
+			t.Errorf("%s on the metrics port: %d, want 404", path, got)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, "http://"+s.MetricsAddr()+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /metrics: %d, want 405", resp.StatusCode)
+	}
+}
+
+// A client that trickles its request headers in is cut off at
+// readHeaderTimeout, on both ports, long before READ_TIMEOUT would end it.
+func TestSlowHeadersAreCutAtReadHeaderTimeout(t *testing.T) {
+	s, _, _ := startEnv(t, map[string]string{"READ_TIMEOUT": "1m", "WRITE_TIMEOUT": "1m"})
+	for name, addr := range map[string]string{"api": s.APIAddr(), "metrics": s.MetricsAddr()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = conn.Close() }()
+			began := time.Now()
+			if _, err := conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: test\r\n")); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(began.Add(readHeaderTimeout + 3*time.Second))
+			_, err = io.ReadAll(conn) // the server closes the connection without an answer
+			took := time.Since(began)
+			if err != nil || took < readHeaderTimeout {
+				t.Fatalf("connection ended after %s (%v), want closed by the server at %s", took, err, readHeaderTimeout)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stub curl: the API behind the Ingress answers when the cluster runs both
-# stacks' objects and can pull the deployed image from the registry. A POST
+# stacks' objects and can pull the deployed image from the registry; Grafana
+# and the trace viewer when it runs the add-ons' (unless addons-ui-down). A POST
 # needs the stack's token, which it accepts only as a curl config line on
 # stdin (`--config -`); those lines are kept in curl-config.log. Items
 # written are kept in the world's database (db-items), one id a line; with
@@ -47,6 +48,17 @@ serving() {
   ! docker_down && cluster_ready && [ -e "$W/objects/goapi-local-addons" ] && [ -e "$W/objects/goapi" ] &&
     [ -e "$W/hosts.toml" ] && [ -e "$W/registry-on-kind" ] && fact registry && [ "$fact" = running ] && image_pullable
 }
+# Grafana and Jaeger, the add-ons' user interfaces behind the same Ingress.
+case $url in
+  http://grafana.localhost/* | http://traces.localhost/*)
+    if docker_down || ! cluster_ready || [ ! -e "$W/objects/goapi-local-addons" ] || [ -e "$W/addons-ui-down" ]; then
+      echo "curl: (7) Failed to connect to ${url#http://} port 80 after 0 ms: Couldn't connect to server" >&2
+      exit 7
+    fi
+    case $url in http://grafana.localhost/api/health | http://traces.localhost/) exit 0 ;; esac
+    echo "curl: (22) The requested URL returned error: 404" >&2
+    exit 22 ;;
+esac
 if ! serving; then
   echo "curl: (7) Failed to connect to goapi.localhost port 80 after 0 ms: Couldn't connect to server" >&2
   exit 7

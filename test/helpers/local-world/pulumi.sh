@@ -127,6 +127,8 @@ case "$1 ${2:-}" in
     [ "$show_secrets" = 0 ] || unlock
     case "${3:-}" in
       url) echo http://goapi.localhost/ ;;
+      grafanaUrl) echo http://grafana.localhost/ ;;
+      tracesUrl) echo http://traces.localhost/ ;;
       namespace) echo goapi ;;
       deploymentName) echo goapi-0a1b2c3d ;;
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;

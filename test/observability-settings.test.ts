@@ -1,0 +1,126 @@
+// goapi:observability: the seeds' thresholds by default, every bad input
+// refused with its key and a clear message.
+import { loadSettings, SettingsError } from "../components/settings";
+
+const minimal = {
+  kubeContext: "kind-goapi",
+  image: JSON.stringify({ registry: "localhost:5001" }),
+  ingress: JSON.stringify({ host: "goapi.localhost" }),
+  database: JSON.stringify({ inCluster: {} }),
+};
+const observability = (o: unknown) => ({ ...minimal, observability: JSON.stringify(o) });
+const tracing = (t: Record<string, unknown>) => observability({ tracing: { endpoint: "http://otel-collector.observability.svc:4318", collector: { namespace: "observability" }, ...t } });
+
+function problemsOf(raw: Record<string, string>): string[] {
+  try {
+    loadSettings("local", raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(SettingsError);
+    return (e as Error).message.split("\n").slice(1).map((l) => l.trim());
+  }
+  throw new Error("configuration was accepted");
+}
+
+describe("goapi:observability", () => {
+  it("defaults to the seeds' thresholds, a dashboard for Grafana's sidecar, and no tracing", () => {
+    expect(loadSettings("local", minimal).observability).toEqual({
+      prometheusLabels: {},
+      alerts: {
+        cpu: { percentOfLimit: 80, for: "5m" },
+        latency: { p99Milliseconds: 500, window: "5m", for: "5m" },
+        errors: { percent: 5, window: "1m", for: "1m" },
+        noReadyPods: { for: "1m" },
+        restarts: { count: 2, window: "15m" },
+        database: { for: "1m" },
+        maxReplicas: { for: "15m" },
+      },
+      dashboard: { enabled: true, labels: { grafana_dashboard: "1" } },
+    });
+  });
+
+  it("takes every setting", () => {
+    const o = {
+      prometheusLabels: { release: "kube-prometheus-stack" },
+      runbookUrl: "https://github.com/acme/goapi/blob/main/docs/runbook.md",
+      alerts: {
+        cpu: { percentOfLimit: 90, for: "10m" },
+        latency: { p99Milliseconds: 250, window: "10m", for: "2m" },
+        errors: { percent: 0.5, window: "2m", for: "0s" },
+        noReadyPods: { for: "30s" },
+        restarts: { count: 5, window: "1h" },
+        database: { for: "2m" },
+        maxReplicas: { for: "1h30m" },
+      },
+      dashboard: { enabled: false, labels: { "grafana.example.com/dashboard": "yes" } },
+      tracing: {
+        endpoint: "https://otel.example.com",
+        sampleRatio: 0.25,
+        collector: { cidrs: ["10.2.0.0/16"] },
+      },
+    };
+    expect(loadSettings("local", observability(o)).observability).toEqual(o);
+  });
+
+  it("samples a tenth of new traces unless told otherwise", () => {
+    expect(loadSettings("local", tracing({})).observability.tracing?.sampleRatio).toBe(0.1);
+  });
+
+  it.each([
+    ["a CPU share of 0", { alerts: { cpu: { percentOfLimit: 0 } } }, "goapi:observability.alerts.cpu.percentOfLimit:"],
+    ["a CPU share above 100", { alerts: { cpu: { percentOfLimit: 101 } } }, "goapi:observability.alerts.cpu.percentOfLimit:"],
+    ["a CPU share as text", { alerts: { cpu: { percentOfLimit: "80%" } } }, "goapi:observability.alerts.cpu.percentOfLimit:"],
+    ["a duration Prometheus cannot read", { alerts: { cpu: { for: "5 minutes" } } }, "goapi:observability.alerts.cpu.for: must be a Prometheus duration such as 30s, 5m or 1h"],
+    ["a P99 at the largest bucket", { alerts: { latency: { p99Milliseconds: 2500 } } }, "goapi:observability.alerts.latency.p99Milliseconds: must be below 2500: the latency histogram's largest bucket ends at 2.5s"],
+    ["a P99 of 0", { alerts: { latency: { p99Milliseconds: 0 } } }, "goapi:observability.alerts.latency.p99Milliseconds:"],
+    ["a fractional P99", { alerts: { latency: { p99Milliseconds: 250.5 } } }, "goapi:observability.alerts.latency.p99Milliseconds:"],
+    ["a latency window too short to rate", { alerts: { latency: { window: "30s" } } }, "goapi:observability.alerts.latency.window: must be at least 60s, four scrape intervals: a rate needs samples"],
+    ["an error share of 0", { alerts: { errors: { percent: 0 } } }, "goapi:observability.alerts.errors.percent:"],
+    ["an error share above 100", { alerts: { errors: { percent: 120 } } }, "goapi:observability.alerts.errors.percent:"],
+    ["an error window too short to rate", { alerts: { errors: { window: "45s" } } }, "goapi:observability.alerts.errors.window: must be at least 60s"],
+    ["an error window Prometheus cannot read", { alerts: { errors: { window: "1min" } } }, "goapi:observability.alerts.errors.window: must be a Prometheus duration"],
+    ["no restarts", { alerts: { restarts: { count: 0 } } }, "goapi:observability.alerts.restarts.count:"],
+    ["a restart window Prometheus cannot read", { alerts: { restarts: { window: "-15m" } } }, "goapi:observability.alerts.restarts.window: must be a Prometheus duration"],
+    ["a bad readiness for", { alerts: { noReadyPods: { for: "1" } } }, "goapi:observability.alerts.noReadyPods.for: must be a Prometheus duration"],
+    ["a bad database for", { alerts: { database: { for: "soon" } } }, "goapi:observability.alerts.database.for: must be a Prometheus duration"],
+    ["a bad ceiling for", { alerts: { maxReplicas: { for: "15" } } }, "goapi:observability.alerts.maxReplicas.for: must be a Prometheus duration"],
+    ["an unknown alert", { alerts: { memory: { percentOfLimit: 90 } } }, "goapi:observability.alerts.memory: is not a setting of this program (a typo?)"],
+    ["a misspelt threshold", { alerts: { cpu: { percent: 90 } } }, "goapi:observability.alerts.cpu.percent: is not a setting of this program (a typo?)"],
+    ["an unknown key", { alert: {} }, "goapi:observability.alert: is not a setting of this program (a typo of goapi:observability.alerts?)"],
+    ["a label key with a space", { prometheusLabels: { "my release": "x" } }, "goapi:observability.prometheusLabels.my release: must be a Kubernetes label key"],
+    ["a label value with a space", { prometheusLabels: { release: "kube prometheus" } }, "goapi:observability.prometheusLabels.release: must be a Kubernetes label value"],
+    ["a label value too long", { dashboard: { labels: { grafana_dashboard: "x".repeat(64) } } }, "goapi:observability.dashboard.labels.grafana_dashboard: must be a Kubernetes label value"],
+    ["a dashboard switch that is not one", { dashboard: { enabled: "yes" } }, "goapi:observability.dashboard.enabled:"],
+    ["a runbook that is no URL", { runbookUrl: "docs/runbook.md" }, "goapi:observability.runbookUrl: must be an http(s) URL of docs/runbook.md"],
+    ["a runbook on FTP", { runbookUrl: "ftp://example.com/runbook.md" }, "goapi:observability.runbookUrl: must be an http(s) URL"],
+    ["an endpoint without scheme", { tracing: { endpoint: "otel-collector:4318", collector: { namespace: "observability" } } }, "goapi:observability.tracing.endpoint: must be the collector's OTLP/HTTP URL"],
+    ["a gRPC endpoint", { tracing: { endpoint: "grpc://otel-collector:4317", collector: { namespace: "observability" } } }, "goapi:observability.tracing.endpoint: must be the collector's OTLP/HTTP URL"],
+    ["no endpoint", { tracing: { collector: { namespace: "observability" } } }, "goapi:observability.tracing.endpoint:"],
+    ["credentials in the endpoint", { tracing: { endpoint: "https://user:hunter2@otel.example.com", collector: { cidrs: ["10.0.0.0/8"] } } }, "goapi:observability.tracing.endpoint: must not carry credentials: it goes into a ConfigMap, which is plain text"],
+    ["a ratio above 1", { tracing: { endpoint: "http://otel:4318", sampleRatio: 1.5, collector: { namespace: "o" } } }, "goapi:observability.tracing.sampleRatio:"],
+    ["a negative ratio", { tracing: { endpoint: "http://otel:4318", sampleRatio: -0.1, collector: { namespace: "o" } } }, "goapi:observability.tracing.sampleRatio:"],
+    ["a ratio as a percentage", { tracing: { endpoint: "http://otel:4318", sampleRatio: "10%", collector: { namespace: "o" } } }, "goapi:observability.tracing.sampleRatio:"],
+    ["an endpoint without its collector", { tracing: { endpoint: "http://otel:4318" } }, "goapi:observability.tracing.collector: is required with tracing.endpoint"],
+    ["a collector in the cluster and outside", { tracing: { endpoint: "http://otel:4318", collector: { namespace: "o", cidrs: ["10.0.0.0/8"] } } }, "goapi:observability.tracing.collector: needs exactly one of namespace"],
+    ["a collector nowhere", { tracing: { endpoint: "http://otel:4318", collector: {} } }, "goapi:observability.tracing.collector: needs exactly one of namespace"],
+    ["pod labels outside the cluster", { tracing: { endpoint: "http://otel:4318", collector: { cidrs: ["10.0.0.0/8"], podLabels: { app: "otel" } } } }, "goapi:observability.tracing.collector.podLabels: selects pods in collector.namespace, which is not set"],
+    ["a bad collector namespace", { tracing: { endpoint: "http://otel:4318", collector: { namespace: "Observability" } } }, "goapi:observability.tracing.collector.namespace: must be a namespace name"],
+    ["a bad collector CIDR", { tracing: { endpoint: "http://otel:4318", collector: { cidrs: ["10.0.0.0"] } } }, "goapi:observability.tracing.collector.cidrs.0: must be a CIDR such as 10.0.0.0/16"],
+    ["no collector CIDR", { tracing: { endpoint: "http://otel:4318", collector: { cidrs: [] } } }, "goapi:observability.tracing.collector.cidrs:"],
+    ["an unknown tracing key", { tracing: { endpoint: "http://otel:4318", collector: { namespace: "o" }, protocol: "grpc" } }, "goapi:observability.tracing.protocol: is not a setting of this program (a typo?)"],
+    ["observability given as a word", "on", "goapi:observability:"],
+  ])("refuses %s", (_what, o, message) => {
+    expect(problemsOf(observability(o))).toContainEqual(expect.stringContaining(message));
+  });
+
+  it.each(["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"])(
+    "keeps %s, which the program sets, out of app.env",
+    (name) => {
+      expect(problemsOf({ ...minimal, app: JSON.stringify({ env: { [name]: "x" } }) })).toEqual([`goapi:app.env.${name}: is set by the program from other keys; set those instead`]);
+    },
+  );
+
+  it("never echoes the endpoint's credentials", () => {
+    const problems = problemsOf(tracing({ endpoint: "https://user:hunter2@otel.example.com" }));
+    expect(problems.join("\n")).not.toContain("hunter2");
+  });
+});
