@@ -45,8 +45,10 @@ kind: ConfigMap
 metadata: { name: coredns, namespace: kube-system }
 data:
   # Names in the cluster only: no forward plugin, so nothing is asked outside.
+  # Port 53 in the pod, as kind and kubeadm run it: a NetworkPolicy's port is
+  # the pod's port (after the Service's DNAT), and the stacks allow DNS on 53.
   Corefile: |
-    .:1053 {
+    .:53 {
       errors
       health :8080
       ready :8181
@@ -88,14 +90,22 @@ spec:
     metadata: { labels: { k8s-app: kube-dns } }
     spec:
       serviceAccountName: coredns
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: RuntimeDefault } }
+      # Port 53 without root or a capability: a safe sysctl of the pod's own
+      # network namespace (kubeadm's CoreDNS adds NET_BIND_SERVICE instead,
+      # which a non-root process only gets from file capabilities on the binary).
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        seccompProfile: { type: RuntimeDefault }
+        sysctls: [{ name: net.ipv4.ip_unprivileged_port_start, value: "53" }]
       containers:
         - name: coredns
           image: $image
           args: [-conf, /etc/coredns/Corefile]
           ports:
-            - { name: dns, containerPort: 1053, protocol: UDP }
-            - { name: dns-tcp, containerPort: 1053, protocol: TCP }
+            - { name: dns, containerPort: 53, protocol: UDP }
+            - { name: dns-tcp, containerPort: 53, protocol: TCP }
           readinessProbe: { httpGet: { path: /ready, port: 8181 }, periodSeconds: 2 }
           livenessProbe: { httpGet: { path: /health, port: 8080 }, periodSeconds: 10 }
           resources: { requests: { cpu: 50m, memory: 32Mi }, limits: { memory: 128Mi } }
@@ -110,6 +120,6 @@ spec:
   clusterIP: $dns_service_ip
   selector: { k8s-app: kube-dns }
   ports:
-    - { name: dns, port: 53, targetPort: 1053, protocol: UDP }
-    - { name: dns-tcp, port: 53, targetPort: 1053, protocol: TCP }
+    - { name: dns, port: 53, targetPort: 53, protocol: UDP }
+    - { name: dns-tcp, port: 53, targetPort: 53, protocol: TCP }
 YAML
