@@ -252,13 +252,21 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
       await waitRolledOut("the first rollout");
       const pods = await apiPods();
       const ready = pods.map(readyAt);
-      figure(stack, `first up: database ready ${((databaseReady - started) / 1000).toFixed(1)}s after apply; migration Job complete at ${migrated.completionTime}; API pods ready at ${ready.join(", ")}; pod start (created to ready) ${await newPodStarts([])}s; nodes ${pods.map((p) => p.spec.nodeName).join(", ")}; ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
-      for (const at of ready) {
-        expect(Date.parse(at ?? "")).toBeGreaterThanOrEqual(Date.parse(migrated.completionTime ?? ""));
-      }
-      // The Job's pod ran `migrate` for real: its log line says so.
+      // The Job's pod ran `migrate` for real: its log says when the schema was
+      // there. (The Job's completionTime comes later, once the pod has exited
+      // and the controller has seen it: an API pod may be ready before it.)
       const jobPods = (await list<Pod>(`${collection("v1", "pods", namespace)}?labelSelector=${encodeURIComponent(`job-name=${job.metadata.name}`)}`)).items;
-      expect(jobPods.map((p) => p.status?.phase)).toContain("Succeeded");
+      const succeeded = jobPods.find((p) => p.status?.phase === "Succeeded");
+      expect(succeeded).toBeDefined();
+      const migrateLog = await kubectl(["--namespace", namespace, "logs", succeeded?.metadata.name ?? "?"]);
+      const schemaAt = migrateLog.stdout.split("\n").map((line) => /"time":"([^"]+)".*"msg":"schema up to date"/.exec(line)?.[1]).find((t) => t !== undefined);
+      const refusedBefore = (await kubectl(["--namespace", namespace, "logs", pods[0]?.metadata.name ?? "?"])).stdout.includes("run the migrate subcommand");
+      figure(stack, `first up: database ready ${((databaseReady - started) / 1000).toFixed(1)}s after apply; schema up to date at ${schemaAt ?? "?"} (migration Job complete at ${migrated.completionTime}); API pods ready at ${ready.join(", ")}${refusedBefore ? ", their readiness refused before (schema too old)" : ""}; pod start (created to ready) ${await newPodStarts([])}s; nodes ${pods.map((p) => p.spec.nodeName).join(", ")}; ${((Date.now() - started) / 1000).toFixed(1)}s in all`);
+      expect(schemaAt).toBeDefined();
+      for (const at of ready) {
+        // A Ready condition's time is in whole seconds.
+        expect(Date.parse(at ?? "")).toBeGreaterThanOrEqual(Math.floor(Date.parse(schemaAt ?? "") / 1000) * 1000);
+      }
       if (desired() > 1) {
         // Spread over both nodes (topologySpreadConstraints on the host name).
         expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(2);
