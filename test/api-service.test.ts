@@ -89,6 +89,10 @@ describe("ApiService", () => {
     expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.image).toBe(image);
   });
 
+  it("puts a crashed server's last log line in the container's termination message", () => {
+    expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+  });
+
   it("probes startup, liveness and readiness on distinct endpoints of the API port", () => {
     const c = k8s.deployment(d).spec?.template.spec?.containers[0];
     const probes = [c?.startupProbe, c?.livenessProbe, c?.readinessProbe];
