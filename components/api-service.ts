@@ -376,6 +376,7 @@ export class ApiService extends pulumi.ComponentResource {
         password,
         storage: placement.storage,
         storageClassName: placement.storageClassName,
+        image: placement.image,
         maxConnections: pods * (args.database.maxConns + appDatabase.readinessConnections) + migrationConnections + spareConnections,
         clients,
       },

@@ -19,6 +19,8 @@ export interface InClusterDatabase {
   storage: string;
   /** StorageClass of the data volume; the cluster's default when unset. */
   storageClassName?: string;
+  /** The PostgreSQL image, pinned by digest; the official one when unset. */
+  image?: string;
 }
 
 /** An existing database outside the stack, reached over the network. */

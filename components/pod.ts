@@ -118,6 +118,9 @@ export function podSpec(a: PodArgs): PodSpec {
         startupProbe: probe(probePaths.startup, 1, 30),
         livenessProbe: probe(probePaths.liveness, 10, 3),
         readinessProbe: probe(probePaths.readiness, readiness.periodSeconds, readiness.failureThreshold),
+        // A crash (exit 1: the last JSON log line says why) shows in the pod's
+        // status and `kubectl describe`, not only in its logs.
+        terminationMessagePolicy: "FallbackToLogsOnError",
         securityContext: restrictedContainerSecurity(appUid),
       },
     ],

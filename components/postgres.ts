@@ -14,7 +14,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from "./pod";
  * postgres:15.19-bookworm (the major version app/ is tested against), as
  * docker-library/repo-info lists it.
  */
-const postgresImage = "docker.io/library/postgres:15.19-bookworm@sha256:539ceaaae49b3a7c8a04467cf00cc6788d8e3f1675df41860d86eebc4c40524f";
+export const defaultPostgresImage = "docker.io/library/postgres:15.19-bookworm@sha256:539ceaaae49b3a7c8a04467cf00cc6788d8e3f1675df41860d86eebc4c40524f";
 
 /**
  * Not the image's postgres user (999): a user ID of its own, above the range
@@ -40,6 +40,14 @@ export interface PostgresArgs {
   storage: string;
   /** StorageClass of the data volume; the cluster's default when unset. */
   storageClassName?: string;
+  /**
+   * The image, pinned by digest (defaultPostgresImage when unset). Another
+   * image must keep the official image's contract: an entrypoint that runs
+   * initdb on an empty PGDATA with POSTGRES_USER, POSTGRES_PASSWORD and
+   * POSTGRES_DB, then its arguments (`postgres -c ...`); pg_isready and
+   * pg_ctl on PATH; initdb and the server running as user 10001.
+   */
+  image?: string;
   /** max_connections: room for every client pod's pool (ApiService computes it). */
   maxConnections: number;
   /** Label selectors of the pods that may connect; no other pod can. */
@@ -115,7 +123,7 @@ export class Postgres extends pulumi.ComponentResource {
               containers: [
                 {
                   name: "postgres",
-                  image: postgresImage,
+                  image: args.image ?? defaultPostgresImage,
                   imagePullPolicy: "IfNotPresent",
                   args: ["postgres", "-c", `max_connections=${args.maxConnections}`],
                   ports: [{ name: "postgres", containerPort: postgresPort, protocol: "TCP" }],

@@ -146,6 +146,8 @@ const databaseSchema = z.strictObject(
       .strictObject({
         storage: quantity.default("1Gi"),
         storageClassName: z.string().regex(hostName, "must be a StorageClass name").optional(),
+        /** Another PostgreSQL image with the official image's contract (components/postgres.ts), pinned by digest. */
+        image: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
       })
       .optional(),
     external: z

@@ -89,6 +89,10 @@ describe("ApiService", () => {
     expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.image).toBe(image);
   });
 
+  it("puts a crashed server's last log line in the container's termination message", () => {
+    expect(k8s.deployment(d).spec?.template.spec?.containers[0]?.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+  });
+
   it("probes startup, liveness and readiness on distinct endpoints of the API port", () => {
     const c = k8s.deployment(d).spec?.template.spec?.containers[0];
     const probes = [c?.startupProbe, c?.livenessProbe, c?.readinessProbe];
@@ -400,11 +404,12 @@ describe("ApiService variants", () => {
 });
 
 describe("ApiService with a database of its own", () => {
+  const dbImage = `registry.internal/postgres@sha256:${"b".repeat(64)}`;
   let d: Declared[];
   let options: OptionsRecorder;
   beforeAll(async () => {
     ({ declared: d, options } = await declare({
-      database: { ...baseArgs.database, placement: { kind: "inCluster", storage: "2Gi" }, password: pulumi.secret(dbPassword) },
+      database: { ...baseArgs.database, placement: { kind: "inCluster", storage: "2Gi", image: dbImage }, password: pulumi.secret(dbPassword) },
     }));
   });
   const dbSelector = () => k8s.statefulSet(d).spec?.selector.matchLabels;
@@ -412,6 +417,7 @@ describe("ApiService with a database of its own", () => {
   it("runs PostgreSQL in the namespace and passes the schema validation", () => {
     expect(k8s.statefulSet(d).metadata?.namespace).toBe("goapi");
     expect(k8s.statefulSet(d).spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("2Gi");
+    expect(k8s.statefulSet(d).spec?.template.spec?.containers[0]?.image).toBe(dbImage);
     expect(schemaProblems(d)).toEqual([]);
   });
 

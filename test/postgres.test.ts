@@ -68,6 +68,12 @@ describe("Postgres", () => {
     expect(svc.spec?.ports).toEqual([{ name: "postgres", port: 5432, targetPort: "postgres", protocol: "TCP" }]);
   });
 
+  it("runs the image it is given instead, for a cluster that cannot pull the official one", async () => {
+    const image = `registry.internal:5000/postgres@sha256:${"a".repeat(64)}`;
+    const { declared } = await declare({ image });
+    expect(k8s.statefulSet(declared).spec?.template.spec?.containers[0]?.image).toBe(image);
+  });
+
   it("runs the official image pinned by digest", () => {
     expect(container()?.image).toMatch(/^docker\.io\/library\/postgres:15\.\d+-bookworm@sha256:[0-9a-f]{64}$/);
     expect(container()?.image).toMatch(digestRef);

@@ -99,6 +99,12 @@ describe("loadSettings", () => {
     expect(s.databasePassword && (await pulumi.isSecret(s.databasePassword))).toBe(true);
   });
 
+  it("takes an in-cluster database image pinned by digest", () => {
+    const image = `127.0.0.1:5000/goapi-e2e/postgres@sha256:${"0".repeat(64)}`;
+    const s = loadSettings("local", { ...minimal, database: json({ inCluster: { image } }) });
+    expect(s.database.placement).toEqual({ kind: "inCluster", storage: "1Gi", image });
+  });
+
   it("measures the statement timeout against a WRITE_TIMEOUT the stack sets in app.env", () => {
     const with_ = (env: Record<string, string>, ms: number) =>
       loadSettings("local", { ...minimal, app: json({ env }), database: json({ inCluster: {}, statementTimeoutMilliseconds: ms }) });
@@ -174,6 +180,7 @@ describe("loadSettings", () => {
     ["an unknown database key", { database: json({ inCluster: {}, url: "postgres://x" }) }, "goapi:database.url: is not a setting of this program (a typo?)"],
     ["a storage that is not a quantity", { database: json({ inCluster: { storage: "1GB" } }) }, "goapi:database.inCluster.storage: is not a Kubernetes quantity"],
     ["a bad StorageClass", { database: json({ inCluster: { storageClassName: "Fast SSD" } }) }, "goapi:database.inCluster.storageClassName: must be a StorageClass name"],
+    ["a database image by tag", { database: json({ inCluster: { image: "postgres:15" } }) }, "goapi:database.inCluster.image: must pin a digest: <repository>@sha256:<64 hex digits>"],
     ["an external database without a host", { database: json({ external: {} }), databasePassword: "pw" }, "goapi:database.external.host: is required: the database server's DNS name or IP address"],
     ["an external database with a URL for a host", { database: json({ external: { host: "postgres://db:5432" } }), databasePassword: "pw" }, "goapi:database.external.host: must be a lower-case DNS name or an IP address"],
     ["an external database without its password", { database: json({ external: { host: "db.example.com" } }) }, "goapi:databasePassword: is required with database.external: pulumi config set --secret goapi:databasePassword"],

@@ -88,6 +88,8 @@ extendedKeyUsage=clientAuth"
   key admin && sign admin "/O=system:masters/CN=goapi-loopback-admin" "$client_ext"
   key controller-manager && sign controller-manager "/CN=system:kube-controller-manager" "$client_ext"
   key scheduler && sign scheduler "/CN=system:kube-scheduler" "$client_ext"
+  # The API server's client certificate towards kubelets (logs, exec) on real nodes.
+  key kubelet-client && sign kubelet-client "/O=system:masters/CN=goapi-loopback-kubelet-client" "$client_ext"
   key service-account
   openssl pkey -in service-account.key -pubout -out service-account.pub 2>/dev/null
   rm -f ./*.csr ./*.ext ca.srl
@@ -158,7 +160,9 @@ start kube-apiserver --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --se
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$pki/service-account.pub" --service-account-signing-key-file="$pki/service-account.key" \
-  --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=Node,RBAC --profiling=false
+  --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=Node,RBAC --profiling=false \
+  --kubelet-client-certificate="$pki/kubelet-client.crt" --kubelet-client-key="$pki/kubelet-client.key" \
+  --kubelet-preferred-address-types=InternalIP
 wait_for "the API server" 90 kube-apiserver kubectl get --raw /readyz
 
 # The HPA controller checks its targets every 2 s rather than 15 s.

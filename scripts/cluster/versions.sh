@@ -19,3 +19,16 @@ kwok_version=0.8.0
 prometheus_operator_version=0.85.0
 # The oldest Go that builds all three (kwok 0.8.0 needs 1.26).
 go_minimum=1.26
+
+# Real nodes for `npm run test:e2e`, built from the Go module proxy like the
+# plane (scripts/e2e/build.sh). The kubelet and kube-proxy come from
+# k8s.io/kubernetes at kubernetes_version above.
+# CoreDNS: github.com/coredns/coredns, with only the plugins the cluster DNS needs.
+coredns_version=1.15.0
+# BuildKit: github.com/moby/buildkit (buildkitd and buildctl); builds app/Dockerfile.
+buildkit_version=0.34.2
+# The NetworkPolicy enforcer: kube-router's firewall alone (no routing, no
+# service proxy). The newest v2 release the module proxy serves.
+kube_router_version=2.1.0
+# BuildKit 0.34 needs Go 1.26.8.
+e2e_go_minimum=1.26.8

@@ -2,18 +2,24 @@
 // connections, each sending GET /v1/items/{id} with every n-th request a
 // POST, for a fixed time; it prints requests/s and latency percentiles.
 // With -ready it instead waits for URL/readyz and prints how long since -since.
+// With -rate it sends GETs at that fixed rate instead (an open loop, so a slow
+// or failing server does not slow the load down), until -d passes or it is
+// interrupted, and prints every failure: a rollout check's load.
 package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -26,6 +32,7 @@ func main() {
 	postEvery := flag.Int("post-every", 10, "every n-th request is a POST (0: none)")
 	ready := flag.Bool("ready", false, "wait for /readyz and print the time since -since")
 	since := flag.Int64("since", 0, "start time in Unix nanoseconds, with -ready")
+	rate := flag.Int("rate", 0, "GETs per second at a fixed rate, until -d passes or SIGINT/SIGTERM (0: closed loop on -c connections)")
 	flag.Parse()
 
 	if *ready {
@@ -34,6 +41,17 @@ func main() {
 	if *id == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -id is required")
 		os.Exit(2)
+	}
+	if *rate > 0 {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		r := paced(ctx, *base+"/v1/items/"+*id, *rate, *conns, *duration)
+		for _, f := range r.failures {
+			fmt.Println("failure:", f)
+		}
+		fmt.Printf("requests=%d failed=%d seconds=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+			r.count, r.errors, r.elapsed.Seconds(), ms(r.pct(0.50)), ms(r.pct(0.99)), ms(r.pct(1)))
+		return
 	}
 	r := run(*base, *id, *token, *conns, *duration, *postEvery)
 	fmt.Printf("requests=%d errors=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",
@@ -113,4 +131,78 @@ func waitReady(base string, since time.Time) int {
 	}
 	fmt.Fprintln(os.Stderr, "loadgen: not ready within 10s")
 	return 1
+}
+
+type pacedResult struct {
+	result
+	failures []string
+	elapsed  time.Duration
+}
+
+// paced sends a GET to url every 1/rate s, each on its own goroutine, with
+// at most conns in flight (a request that finds none free counts as failed),
+// until ctx ends or d passes; it then waits for the requests in flight. Every
+// non-2xx answer and every connection error is a failure.
+func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pacedResult {
+	client := &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns},
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		res pacedResult
+		wg  sync.WaitGroup
+	)
+	slots := make(chan struct{}, conns)
+	fail := func(what string) {
+		res.errors++
+		if len(res.failures) < 20 {
+			res.failures = append(res.failures, time.Now().Format("15:04:05.000")+" "+what)
+		}
+	}
+	start := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+			select {
+			case slots <- struct{}{}:
+			default:
+				mu.Lock()
+				res.count++
+				fail(fmt.Sprintf("all %d connections busy", conns))
+				mu.Unlock()
+				continue
+			}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				began := time.Now()
+				resp, err := client.Get(url)
+				status := 0
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					status = resp.StatusCode
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				res.count++
+				res.latencies = append(res.latencies, time.Since(began))
+				switch {
+				case err != nil:
+					fail(err.Error())
+				case status < 200 || status > 299:
+					fail(fmt.Sprintf("HTTP %d", status))
+				}
+			})
+		}
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	slices.Sort(res.latencies)
+	return res
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -330,4 +332,60 @@ func TestNotReadyUntilMigrated(t *testing.T) {
 	}
 	migrateSchema(t, url)
 	waitFor(t, "readiness once migrated", 5*time.Second, func() bool { return a.status("/readyz") == 200 })
+}
+
+// A database that answers only after a while (a pod's network that lets it
+// through a moment after it starts): migrate keeps trying within the connect
+// timeout. Past the timeout, or when the server itself refuses, it fails.
+func TestMigrateWaitsForTheDatabaseWithinTheConnectTimeout(t *testing.T) {
+	real, err := url.Parse(pg.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := "127.0.0.1:" + freePort(t)
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		ln, err := net.Listen("tcp", late)
+		if err != nil {
+			return
+		}
+		t.Cleanup(func() { _ = ln.Close() })
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				out, err := net.Dial("tcp", real.Host)
+				if err != nil {
+					_ = in.Close()
+					return
+				}
+				go func() { _, _ = io.Copy(out, in); _ = out.Close() }()
+				_, _ = io.Copy(in, out)
+				_ = in.Close()
+			}()
+		}
+	}()
+	via := *real
+	via.Host = late
+	q := via.Query()
+	q.Set("connect_timeout", "10")
+	via.RawQuery = q.Encode()
+	code, out, _ := exitCode(t, []string{"DATABASE_URL=" + via.String()}, "migrate")
+	if code != 0 || !strings.Contains(out, `"msg":"database not reachable yet"`) || !strings.Contains(out, `"msg":"schema up to date"`) {
+		t.Fatalf("late database: exit %d\n%s", code, out)
+	}
+
+	// The server's own refusal is final: no retry until the timeout.
+	wrong := *real
+	wrong.User = url.UserPassword(real.User.Username(), "not-the-password")
+	q = wrong.Query()
+	q.Set("connect_timeout", "10")
+	wrong.RawQuery = q.Encode()
+	began := time.Now()
+	code, out, _ = exitCode(t, []string{"DATABASE_URL=" + wrong.String()}, "migrate")
+	if code != 1 || strings.Contains(out, "not reachable yet") || time.Since(began) > 5*time.Second {
+		t.Fatalf("wrong password: exit %d after %s\n%s", code, time.Since(began), out)
+	}
 }

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The paced load counts every request it sends, and as failures exactly the
+// non-2xx answers and the connection errors.
+func TestPacedCountsEveryFailure(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1)%4 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+
+	r := paced(context.Background(), srv.URL, 200, 8, 500*time.Millisecond)
+	if r.count < 40 || int64(r.count) != n.Load() {
+		t.Fatalf("sent %d requests, the server saw %d", r.count, n.Load())
+	}
+	if want := r.count / 4; r.errors != want {
+		t.Fatalf("failed = %d, want %d (every 4th answered 503)", r.errors, want)
+	}
+	if !strings.HasSuffix(r.failures[0], "HTTP 503") {
+		t.Fatalf("failure %q does not name the status", r.failures[0])
+	}
+
+	srv.Close()
+	r = paced(context.Background(), srv.URL, 100, 4, 100*time.Millisecond)
+	if r.count == 0 || r.errors != r.count {
+		t.Fatalf("with the server gone: %d of %d failed, want all", r.errors, r.count)
+	}
+}
+
+// Cancelling the context (SIGINT in main) ends the load early and waits for the requests in flight.
+func TestPacedStopsWhenCancelled(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	r := paced(ctx, srv.URL, 50, 4, time.Minute)
+	if r.elapsed > 5*time.Second || r.errors != 0 || r.count == 0 {
+		t.Fatalf("elapsed %s, %d requests, %d failed", r.elapsed, r.count, r.errors)
+	}
+}

@@ -1,0 +1,3 @@
+import { describeRealNodeChecks } from "./checks";
+
+describeRealNodeChecks("local", { rollouts: false });
