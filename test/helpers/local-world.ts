@@ -249,7 +249,15 @@ export class LocalWorld {
     }
     fs.appendFileSync(path.join(this.dir, "calls.log"), "");
     fs.chmodSync(path.join(this.dir, "calls.log"), 0o666);
-    return { file: which("setpriv"), args: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", ...scriptArgs], env: fullEnv };
+    // The real node may sit where only root can reach it (a checkout under
+    // /root, or .ci/run's .tools/node22 in a private folder): the stub node
+    // runs a copy that the ordinary user can execute.
+    const node = path.join(this.root, "node");
+    if (!fs.existsSync(node)) {
+      fs.copyFileSync(process.execPath, node);
+      fs.chmodSync(node, 0o755);
+    }
+    return { file: which("setpriv"), args: ["--reuid=65534", "--regid=65534", "--clear-groups", "--", ...scriptArgs], env: { ...fullEnv, STUB_REAL_NODE: node } };
   }
 
   private newCalls(): string[] {
