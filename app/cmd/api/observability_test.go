@@ -9,6 +9,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -148,16 +149,18 @@ func (s span) attr(key string) string {
 // spansOf reads the spans of one trace from the file exporter's JSON lines.
 func (c collector) spansOf(t *testing.T, traceID string) []span {
 	t.Helper()
-	f, err := os.Open(c.spans)
+	data, err := os.ReadFile(c.spans)
 	if os.IsNotExist(err) {
 		return nil
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = f.Close() }()
+	// The collector may be writing its last line as we read: only lines that
+	// end in a newline are complete, and the rest is read on the next call.
+	data = data[:bytes.LastIndexByte(data, '\n')+1]
 	var found []span
-	lines := bufio.NewScanner(f)
+	lines := bufio.NewScanner(bytes.NewReader(data))
 	lines.Buffer(make([]byte, 1<<20), 16<<20)
 	for lines.Scan() {
 		var batch struct {
