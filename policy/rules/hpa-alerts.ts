@@ -2,21 +2,13 @@
 // request or lose its database unnoticed: a namespace whose workload an HPA
 // scales must have a PrometheusRule with the alerts, and the one for the
 // ceiling must fire at that HPA's maxReplicas.
+import { alertNames } from "../../components/alerts";
 import { metadataOf, specOf } from "./kubernetes";
 import type { StackRule, Subject, Violation } from "./rule";
 import { hpaSpecOf, hpasOf } from "./scale-target";
 
-/** The alerts every autoscaled stack has (components/alerts.ts declares them). */
-export const requiredAlerts = [
-  "GoapiHighErrorRate",
-  "GoapiHighLatency",
-  "GoapiHighCpu",
-  "GoapiNoReadyPods",
-  "GoapiPodRestarting",
-  "GoapiDatabaseUnavailable",
-  "GoapiAtMaxReplicas",
-  "GoapiMigrationFailed",
-] as const;
+/** The alerts every autoscaled stack has: all that components/alerts.ts declares. */
+export const requiredAlerts = alertNames;
 
 interface RuleView {
   alert?: string;
