@@ -40,41 +40,12 @@ mkdir -p "$bin_dir" "$src_dir"
 started=$SECONDS
 step() { say "[$((SECONDS - started))s] $*"; }
 
-# A wrapper module per component: `go install pkg@version` refuses modules
-# whose go.mod has replace directives, which both k8s.io/kubernetes and etcd's
-# server have. `go build -v` prints each package as it compiles: the progress.
-minor=${kubernetes_version#1.}
-minor=${minor%%.*}
-staging_version="v0.${kubernetes_version#1.}"
+# A wrapper module per component (build_kubernetes in lib.sh; etcd's server
+# has replace directives too).
 
-step "kubernetes v$kubernetes_version: resolving modules"
-k8s_src="$src_dir/kubernetes"
-mkdir -p "$k8s_src"
-k8s_gomod=$(go mod download -json "k8s.io/kubernetes@v$kubernetes_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-[ -f "$k8s_gomod" ] || die "could not download k8s.io/kubernetes@v$kubernetes_version"
-{
-  printf 'module goapi.local/cluster/kubernetes\n\ngo 1.26\n\n'
-  # The Kubernetes release builds with its own GODEBUG defaults.
-  printf 'godebug default=go1.24\n\n'
-  printf 'require k8s.io/kubernetes v%s\n\nreplace (\n' "$kubernetes_version"
-  # k8s.io/kubernetes replaces its staging modules with local paths; point each
-  # at its published release instead.
-  grep -E '=> \./staging/' "$k8s_gomod" | awk -v v="$staging_version" '{ print "\t" $1 " => " $1 " " v }'
-  printf ')\n'
-} >"$k8s_src/go.mod"
-printf '//go:build tools\n\npackage tools\n\nimport (\n' >"$k8s_src/tools.go"
-for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-  printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd" >>"$k8s_src/tools.go"
-done
-printf ')\n' >>"$k8s_src/tools.go"
-(cd "$k8s_src" && go mod tidy 2>&1 | progress)
-
-step "kubernetes v$kubernetes_version: compiling (the slow part: each line is a package)"
-(cd "$k8s_src" && go build -v -trimpath \
-  -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
-  -o "$bin_dir/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl 2>&1 | progress)
+step "kubernetes v$kubernetes_version (the slow part: each line is a package)"
+build_kubernetes "$src_dir/kubernetes" goapi.local/cluster/kubernetes "$bin_dir" \
+  kube-apiserver kube-controller-manager kube-scheduler kubectl
 
 step "etcd v$etcd_version"
 etcd_src="$src_dir/etcd"

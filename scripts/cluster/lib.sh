@@ -78,3 +78,37 @@ is_ours() {
   fi
   case $args in *"$bin_dir/"*) return 0 ;; *) return 1 ;; esac
 }
+
+# Builds Kubernetes commands (k8s.io/kubernetes/cmd/<name>) into OUT through a
+# wrapper module in SRC: `go install pkg@version` refuses modules whose go.mod
+# has replace directives, as k8s.io/kubernetes has. One wrapper per tool set,
+# so the plane's and the nodes' builds share the Go build cache.
+build_kubernetes() { # SRC MODULE OUT CMD...
+  local src=$1 module=$2 out=$3 gomod minor cmd
+  shift 3
+  minor=${kubernetes_version#1.}
+  minor=${minor%%.*}
+  mkdir -p "$src"
+  gomod=$(go mod download -json "k8s.io/kubernetes@v$kubernetes_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  [ -f "$gomod" ] || die "could not download k8s.io/kubernetes@v$kubernetes_version"
+  {
+    printf 'module %s\n\ngo 1.26\n\n' "$module"
+    # The Kubernetes release builds with its own GODEBUG defaults.
+    printf 'godebug default=go1.24\n\n'
+    printf 'require k8s.io/kubernetes v%s\n\nreplace (\n' "$kubernetes_version"
+    # k8s.io/kubernetes replaces its staging modules with local paths; point each
+    # at its published release instead.
+    grep -E '=> \./staging/' "$gomod" | awk -v v="v0.${kubernetes_version#1.}" '{ print "\t" $1 " => " $1 " " v }'
+    printf ')\n'
+  } >"$src/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n' >"$src/tools.go"
+  for cmd in "$@"; do
+    printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$cmd" >>"$src/tools.go"
+  done
+  printf ')\n' >>"$src/tools.go"
+  (cd "$src" && go mod tidy 2>&1 | progress)
+  # `go build -v` prints each package as it compiles: the progress.
+  (cd "$src" && go build -v -trimpath \
+    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+    -o "$out/" "${@/#/k8s.io/kubernetes/cmd/}" 2>&1 | progress)
+}

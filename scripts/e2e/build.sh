@@ -31,25 +31,10 @@ started=$SECONDS
 step() { say "[$((SECONDS - started))s] $*"; }
 
 # kubelet and kube-proxy: the same kind of wrapper module as the plane's
-# (scripts/cluster/build.sh), so most packages come from the build cache.
-minor=${kubernetes_version#1.}
-minor=${minor%%.*}
+# (build_kubernetes in scripts/cluster/lib.sh), so most packages come from the
+# build cache.
 step "kubelet, kube-proxy v$kubernetes_version"
-k8s_src="$e2e_src/kubernetes"
-mkdir -p "$k8s_src"
-k8s_gomod=$(go mod download -json "k8s.io/kubernetes@v$kubernetes_version" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-[ -f "$k8s_gomod" ] || die "could not download k8s.io/kubernetes@v$kubernetes_version"
-{
-  printf 'module goapi.local/e2e/kubernetes\n\ngo 1.26\n\ngodebug default=go1.24\n\n'
-  printf 'require k8s.io/kubernetes v%s\n\nreplace (\n' "$kubernetes_version"
-  grep -E '=> \./staging/' "$k8s_gomod" | awk -v v="v0.${kubernetes_version#1.}" '{ print "\t" $1 " => " $1 " " v }'
-  printf ')\n'
-} >"$k8s_src/go.mod"
-printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubelet"\n\t_ "k8s.io/kubernetes/cmd/kube-proxy"\n)\n' >"$k8s_src/tools.go"
-(cd "$k8s_src" && go mod tidy 2>&1 | progress)
-(cd "$k8s_src" && go build -v -trimpath \
-  -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$kubernetes_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
-  -o "$e2e_bin/" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy 2>&1 | progress)
+build_kubernetes "$e2e_src/kubernetes" goapi.local/e2e/kubernetes "$e2e_bin" kubelet kube-proxy
 
 # CoreDNS with a plugin list of our own: a main that sets the directives
 # (their order is the order plugins run in, as in CoreDNS's plugin.cfg) and
