@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { restrictedContainerSecurity } from "../../components/pod";
 import type { KObject } from "../cluster/kube";
 import { e2e } from "./env";
 import { externalDatabaseNamespace, externalDatabasePassword } from "./stack";
@@ -20,15 +21,6 @@ export function externalDatabase(stack: string): KObject[] {
   ], { stdio: "ignore" });
   const read = (f: string) => fs.readFileSync(path.join(dir, f)).toString("base64");
   const labels = { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": `e2e-${stack}` };
-  const security = {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  };
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
     {
@@ -69,7 +61,7 @@ export function externalDatabase(stack: string): KObject[] {
                 ],
                 ports: [{ containerPort: 5432 }],
                 readinessProbe: { exec: { command: ["pg_isready", "--host=127.0.0.1", "--quiet"] }, periodSeconds: 2 },
-                securityContext: security,
+                securityContext: restrictedContainerSecurity(uid),
                 volumeMounts: [
                   { name: "data", mountPath: "/var/lib/postgresql/data" },
                   { name: "run", mountPath: "/var/run/postgresql" },
