@@ -113,13 +113,19 @@ export function onProvider(s: Subject, provider: string | undefined): Subject {
   return { ...s, provider };
 }
 
-/** A PrometheusRule with the goapi alerts (all of them unless `without` names one), the ceiling's at `max` pods. */
-export function prometheusRule(o: { namespace?: string; max?: number; without?: string } = {}): Subject {
+/**
+ * A PrometheusRule with the goapi alerts (all of them unless `without` names one), the ceiling's at `max`
+ * pods, or with `ceiling` as its expression; `type` makes another kind of object of it, and `emptyGroup`
+ * adds a group without rules.
+ */
+export function prometheusRule(o: { namespace?: string; max?: number; without?: string; ceiling?: unknown; type?: string; emptyGroup?: boolean } = {}): Subject {
+  const ceiling = o.ceiling ?? `count(goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}`;
   const rules = requiredAlerts
     .filter((alert) => alert !== o.without)
-    .map((alert) => ({ alert, expr: alert === "GoapiAtMaxReplicas" ? `count(goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}` : "vector(1) > 0" }));
-  return subject("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "goapi", {
+    .map((alert) => ({ alert, expr: alert === "GoapiAtMaxReplicas" ? ceiling : "vector(1) > 0" }));
+  const groups = [...(o.emptyGroup === true ? [{ name: "empty" }] : []), { name: "goapi.goapi", rules }];
+  return subject(o.type ?? "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "goapi", {
     metadata: { name: "goapi", namespace: o.namespace ?? "goapi", labels },
-    spec: { groups: [{ name: "goapi.goapi", rules }] },
+    spec: { groups },
   });
 }

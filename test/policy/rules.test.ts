@@ -152,9 +152,18 @@ const cases: Record<string, Case> = {
     compliant: [
       ["an HPA and its alerts, the ceiling at its maxReplicas", [deployment(), hpa(), prometheusRule()]],
       ["no HPA", [deployment()]],
+      ["a ceiling of two digits", [deployment(), hpaWith({ maxReplicas: 10 }), prometheusRule({ max: 10 })]],
+      ["the count right after >=", [deployment(), hpa(), prometheusRule({ ceiling: "count(goapi_build_info) >=3" })]],
+      ["a group without rules beside the alerts", [deployment(), hpa(), prometheusRule({ emptyGroup: true })]],
     ],
     broken: [
       ["an HPA without alerts", [deployment(), hpa()], 'HorizontalPodAutoscaler "goapi" (namespace goapi) has no PrometheusRule with GoapiHighErrorRate, GoapiHighLatency'],
+      ["an HPA without a namespace", [deployment(), inNamespace(hpa(), undefined)], 'HorizontalPodAutoscaler "goapi" (namespace unset) has no PrometheusRule with'],
+      ["the alerts in another kind of object", [deployment(), hpa(), prometheusRule({ type: "kubernetes:core/v1:ConfigMap" })], "has no PrometheusRule with"],
+      ["a ceiling without a count", [deployment(), hpa(), prometheusRule({ ceiling: "vector(1) > 0" })], "fires at an unknown count:"],
+      ["a ceiling with more after its count", [deployment(), hpa(), prometheusRule({ ceiling: "count(goapi_build_info) >= 3 unless on() vector(0)" })], "fires at an unknown count:"],
+      ["a ceiling whose count runs into other text", [deployment(), hpa(), prometheusRule({ ceiling: "count(goapi_build_info) >= 3x" })], "fires at an unknown count:"],
+      ["a ceiling that is not a text", [deployment(), hpa(), prometheusRule({ ceiling: { count: 3 } })], "fires at an unknown count:"],
       ["the alerts in another namespace", [deployment(), hpa(), prometheusRule({ namespace: "elsewhere" })], "has no PrometheusRule with"],
       ["one alert left out", [deployment(), hpa(), prometheusRule({ without: "GoapiMigrationFailed" })], "has no PrometheusRule with GoapiMigrationFailed:"],
       ["the ceiling at another count", [deployment(), hpa(), prometheusRule({ max: 5 })], "scales to 3 pods, but GoapiAtMaxReplicas fires at 5"],
