@@ -11,10 +11,11 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"goapi/bench/latency"
 )
 
 func main() {
@@ -35,31 +36,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadgen: -id is required")
 		os.Exit(2)
 	}
+	cpu := latency.CPU()
 	r := run(*base, *id, *token, *conns, *duration, *postEvery)
-	fmt.Printf("requests=%d errors=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",
-		r.count, r.errors, float64(r.count)/duration.Seconds(), ms(r.pct(0.50)), ms(r.pct(0.99)))
+	fmt.Println(r.Line(*duration, latency.CPU()-cpu))
 }
 
-type result struct {
-	count, errors int
-	latencies     []time.Duration
-}
-
-func (r result) pct(p float64) time.Duration {
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	return r.latencies[int(p*float64(len(r.latencies)-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func run(base, id, token string, conns int, d time.Duration, postEvery int) result {
+func run(base, id, token string, conns int, d time.Duration, postEvery int) latency.Result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 	getURL, postURL := base+"/v1/items/"+id, base+"/v1/items"
 	body := []byte(`{"name":"bench","description":"load generator item"}`)
 	deadline := time.Now().Add(d)
-	results := make([]result, conns)
+	results := make([]latency.Result, conns)
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
@@ -79,23 +66,12 @@ func run(base, id, token string, conns int, d time.Duration, postEvery int) resu
 					_, _ = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
 				}
-				res.latencies = append(res.latencies, time.Since(start))
-				res.count++
-				if err != nil || resp.StatusCode >= 400 {
-					res.errors++
-				}
+				res.Add(time.Since(start), err != nil || resp.StatusCode >= 400)
 			}
 		})
 	}
 	wg.Wait()
-	var all result
-	for _, r := range results {
-		all.count += r.count
-		all.errors += r.errors
-		all.latencies = append(all.latencies, r.latencies...)
-	}
-	slices.Sort(all.latencies)
-	return all
+	return latency.Merge(results)
 }
 
 func waitReady(base string, since time.Time) int {
@@ -107,7 +83,7 @@ func waitReady(base string, since time.Time) int {
 		}
 		_ = resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
-			fmt.Println(strconv.FormatFloat(ms(time.Since(since)), 'f', 1, 64))
+			fmt.Println(strconv.FormatFloat(float64(time.Since(since).Microseconds())/1000, 'f', 1, 64))
 			return 0
 		}
 	}
