@@ -19,7 +19,8 @@ pids=()
 set -m
 stop() {
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
-  wait || true
+  set +m # no "Terminated" line per command
+  wait 2>/dev/null || true
   exit 130
 }
 trap stop INT TERM
