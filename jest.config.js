@@ -10,4 +10,7 @@ module.exports = {
   // Generous: a loaded CI machine must not fail a test on time alone. Speed is
   // measured elsewhere (docs/testing.md), never by a unit test's timeout.
   testTimeout: 60_000,
+  // One evaluation of each committed stack per run, shared across files (test/helpers/run-cache.ts).
+  globalSetup: "<rootDir>/test/helpers/run-cache-setup.ts",
+  globalTeardown: "<rootDir>/test/helpers/run-cache-teardown.ts",
 };

@@ -6,10 +6,16 @@
 # the API on PostgreSQL with tracing on (10% of new traces sampled, exported
 # over OTLP/HTTP to bench/otlpsink) against tracing off, in turns.
 # PostgreSQL is a throwaway one (bench/pgtemp: needs the server binaries, as
-# the tests do). Usage: app/bench/run.sh [DURATION] [CONNS]
+# the tests do). Before them, the database floor (bench/dbfloor): the API's
+# own store calls on the API's pool settings at the same concurrency, no HTTP.
+# It prints the machine's load average at start and end and each driver's
+# own CPU share, and refuses to print ratios when a driver took more than
+# MAX_DRIVER_SHARE (default 0.5) of the machine: then the figures measure the
+# load generator, not the servers. Usage: app/bench/run.sh [DURATION] [CONNS]
 set -euo pipefail
 duration=${1:-10s}
 conns=${2:-64}
+max_driver_share=${MAX_DRIVER_SHARE:-0.5}
 app=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pids=()
@@ -22,7 +28,7 @@ trap cleanup EXIT
 
 echo "building with build.sh and the bench tools..."
 "$app/build.sh" "$work/api"
-(cd "$app" && for tool in loadgen bare memapi pgtemp otlpsink; do go build -o "$work/$tool" "./bench/$tool"; done)
+(cd "$app" && for tool in loadgen dbfloor bare memapi pgtemp otlpsink; do go build -o "$work/$tool" "./bench/$tool"; done)
 
 echo "starting a throwaway PostgreSQL..."
 mkfifo "$work/pg.url"
@@ -60,13 +66,55 @@ pids+=($!)
 "$work/loadgen" -ready -url http://127.0.0.1:18081 -since "$(date +%s%N)" >/dev/null
 
 drive() { "$work/loadgen" -url "http://127.0.0.1:$1" -id "$2" -token "$token" -c "$conns" -d "$duration"; }
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "the database floor for $duration with $conns workers (9 get : 1 create, the API's store and pool settings)..."
+floor_line=$(env "${common[@]}" DATABASE_URL="$database_url" "$work/dbfloor" -c "$conns" -d "$duration")
 echo "driving each for $duration with $conns connections (9 GET : 1 POST): API on PostgreSQL..."
 pg_line=$(drive 18080 "$pg_id")
 echo "... API on the in-memory store..."
 mem_line=$(drive 18082 "$mem_id")
 echo "... bare net/http..."
 bare_line=$(drive 18081 "$pg_id")
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
+
+size_bytes=$(stat -c %s "$work/api")
+awk -v floor="$floor_line" -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" -v max_share="$max_driver_share" \
+    -v load_start="$load_start" -v load_end="$load_end" -v cores="$(nproc)" \
+    -v rss="$idle_rss_kib" -v ready="$ready_ms" -v size="$size_bytes" -v conns="$conns" '
+function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
+function verdict(ok) { return ok ? "ok" : "MISSED" }
+function ratio(name, value, target, ok) { printf "%-34s %8.2f   target %-7s %s\n", name, value, target, verdict(ok) }
+BEGIN {
+  printf "%-24s %14s %14s %14s %14s\n", "", "db floor", "api+postgres", "api+memory", "bare net/http"
+  printf "%-24s %14.0f %14.0f %14.0f %14.0f\n", "requests/s", get(floor, "rps"), get(pg, "rps"), get(mem, "rps"), get(bare, "rps")
+  printf "%-24s %14.3f %14.3f %14.3f %14.3f\n", "p50 ms", get(floor, "p50_ms"), get(pg, "p50_ms"), get(mem, "p50_ms"), get(bare, "p50_ms")
+  printf "%-24s %14.3f %14.3f %14.3f %14.3f\n", "p99 ms", get(floor, "p99_ms"), get(pg, "p99_ms"), get(mem, "p99_ms"), get(bare, "p99_ms")
+  printf "%-24s %14d %14d %14d %14d\n", "errors", get(floor, "errors"), get(pg, "errors"), get(mem, "errors"), get(bare, "errors")
+  printf "%-24s %14.2f %14.2f %14.2f %14.2f\n", "driver CPU share", get(floor, "cpu_share"), get(pg, "cpu_share"), get(mem, "cpu_share"), get(bare, "cpu_share")
+  printf "load average (1, 5, 15 min) at start %s, at end %s, on %d cores\n", load_start, load_end, cores
+  worst = get(floor, "cpu_share")
+  if (get(pg, "cpu_share") > worst) worst = get(pg, "cpu_share")
+  if (get(mem, "cpu_share") > worst) worst = get(mem, "cpu_share")
+  if (get(bare, "cpu_share") > worst) worst = get(bare, "cpu_share")
+  if (worst > max_share) {
+    printf "\nREFUSED: a driver used %.2f of the machine (more than %.2f): the figures measure the load generator, not the servers. Fewer connections, or a quieter machine.\n", worst, max_share
+    exit 3
+  }
+  printf "\nratios (same run)\n"
+  ratio("api+postgres / floor requests/s", get(pg, "rps") / get(floor, "rps"), ">= 0.8", get(pg, "rps") / get(floor, "rps") >= 0.8)
+  ratio("api+postgres / floor p99", get(pg, "p99_ms") / get(floor, "p99_ms"), "<= 1.5", get(pg, "p99_ms") / get(floor, "p99_ms") <= 1.5)
+  ratio("api+memory / bare requests/s", get(mem, "rps") / get(bare, "rps"), ">= 0.9", get(mem, "rps") / get(bare, "rps") >= 0.9)
+  ratio("api+memory / bare p99", get(mem, "p99_ms") / get(bare, "p99_ms"), "<= 1.2", get(mem, "p99_ms") / get(bare, "p99_ms") <= 1.2)
+  printf "%-34s %8.2f\n", "api+postgres / api+memory req/s", get(pg, "rps") / get(mem, "rps")
+  printf "%-34s %8.2f\n", "api+postgres / bare requests/s", get(pg, "rps") / get(bare, "rps")
+  printf "\n%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB (api+postgres)", rss / 1024, verdict(rss / 1024 <= 20)
+  printf "%-28s %10.1f   target <= 100   %s\n", "exec to /readyz 200 ms", ready, verdict(ready <= 100)
+  printf "%-28s %10.1f   target <= 25    %s\n", "stripped binary MB", size / 1e6, verdict(size / 1e6 <= 25)
+  printf "(%d connections; the load generator shares the cores with the servers and PostgreSQL)\n", conns
+}'
+# TRACING=0 stops here, for a short run of the comparison above.
+[ "${TRACING:-1}" != 0 ] || exit 0
 echo "starting the API on PostgreSQL with tracing on, exporting to an OTLP sink..."
 "$work/otlpsink" -addr 127.0.0.1:14318 2>"$work/otlpsink.log" &
 pids+=($!)
@@ -86,27 +134,6 @@ on_2=$(drive 18083 "$pg_id")
 kill "$sink_pid"
 wait "$sink_pid" 2>/dev/null || true
 exported=$(sed -n 's/^otlpsink: //p' "$work/otlpsink.log")
-
-field() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$2"; }
-size_bytes=$(stat -c %s "$work/api")
-awk -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" \
-    -v rss="$idle_rss_kib" -v ready="$ready_ms" -v size="$size_bytes" -v conns="$conns" '
-function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
-function verdict(ok) { return ok ? "ok" : "MISSED" }
-BEGIN {
-  printf "%-24s %14s %14s %14s\n", "", "api+postgres", "api+memory", "bare net/http"
-  printf "%-24s %14.0f %14.0f %14.0f\n", "requests/s", get(pg, "rps"), get(mem, "rps"), get(bare, "rps")
-  printf "%-24s %14.3f %14.3f %14.3f\n", "p50 ms", get(pg, "p50_ms"), get(mem, "p50_ms"), get(bare, "p50_ms")
-  printf "%-24s %14.3f %14.3f %14.3f\n", "p99 ms", get(pg, "p99_ms"), get(mem, "p99_ms"), get(bare, "p99_ms")
-  printf "%-24s %14d %14d %14d\n", "errors", get(pg, "errors"), get(mem, "errors"), get(bare, "errors")
-  printf "\nratios (same run)         postgres/memory  postgres/bare  memory/bare\n"
-  printf "%-24s %16.2f %14.2f %12.2f\n", "requests/s", get(pg, "rps") / get(mem, "rps"), get(pg, "rps") / get(bare, "rps"), get(mem, "rps") / get(bare, "rps")
-  printf "%-24s %16.2f %14.2f %12.2f\n", "p99", get(pg, "p99_ms") / get(mem, "p99_ms"), get(pg, "p99_ms") / get(bare, "p99_ms"), get(mem, "p99_ms") / get(bare, "p99_ms")
-  printf "\n%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB (api+postgres)", rss / 1024, verdict(rss / 1024 <= 20)
-  printf "%-28s %10.1f   target <= 100   %s\n", "exec to /readyz 200 ms", ready, verdict(ready <= 100)
-  printf "%-28s %10.1f   target <= 25    %s\n", "stripped binary MB", size / 1e6, verdict(size / 1e6 <= 25)
-  printf "(%d connections; the load generator shares the cores with the servers and PostgreSQL)\n", conns
-}'
 awk -v off1="$off_1" -v off2="$off_2" -v on1="$on_1" -v on2="$on_2" -v exported="$exported" '
 function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
 function verdict(ok) { return ok ? "ok" : "MISSED" }

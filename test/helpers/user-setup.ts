@@ -1,6 +1,7 @@
 // What the README tells a user to add to a committed stack file before the
 // first `pulumi up`, unless their file already has it.
 import { cliConfig, stackFilePath } from "../../scripts/stack-config";
+import { cachedForRun } from "./run-cache";
 import { committed, runStack, StackRun, UserAdditions } from "./stack";
 
 const needsRegistryCredentials = new Set(["dev", "prod"]);
@@ -23,5 +24,8 @@ export function runAsSetUp(stack: string, extra: UserAdditions = {}): Promise<St
   if (needsDatabasePassword.has(stack) && !has("databasePassword")) {
     secrets.databasePassword = `database-password-for-${stack}`;
   }
-  return runStack(committed(stack), { set: { ...set, ...extra.set }, secrets: { ...secrets, ...extra.secrets } });
+  const run = () => runStack(committed(stack), { set: { ...set, ...extra.set }, secrets: { ...secrets, ...extra.secrets } });
+  // Only the plain set-up is shared: with extras, a file runs its own.
+  const plain = extra.set === undefined && extra.secrets === undefined;
+  return plain ? cachedForRun(`stack-as-set-up-${stack}`, run) : run();
 }

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"goapi/bench/latency"
 )
 
 func main() {
@@ -50,34 +52,20 @@ func main() {
 			fmt.Println("failure:", f)
 		}
 		fmt.Printf("requests=%d failed=%d seconds=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
-			r.count, r.errors, r.elapsed.Seconds(), ms(r.pct(0.50)), ms(r.pct(0.99)), ms(r.pct(1)))
+			r.Count, r.Errors, r.elapsed.Seconds(), ms(r.Percentile(0.50)), ms(r.Percentile(0.99)), ms(r.Percentile(1)))
 		return
 	}
+	cpu := latency.CPU()
 	r := run(*base, *id, *token, *conns, *duration, *postEvery)
-	fmt.Printf("requests=%d errors=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f\n",
-		r.count, r.errors, float64(r.count)/duration.Seconds(), ms(r.pct(0.50)), ms(r.pct(0.99)))
+	fmt.Println(r.Line(*duration, latency.CPU()-cpu))
 }
 
-type result struct {
-	count, errors int
-	latencies     []time.Duration
-}
-
-func (r result) pct(p float64) time.Duration {
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	return r.latencies[int(p*float64(len(r.latencies)-1))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func run(base, id, token string, conns int, d time.Duration, postEvery int) result {
+func run(base, id, token string, conns int, d time.Duration, postEvery int) latency.Result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 	getURL, postURL := base+"/v1/items/"+id, base+"/v1/items"
 	body := []byte(`{"name":"bench","description":"load generator item"}`)
 	deadline := time.Now().Add(d)
-	results := make([]result, conns)
+	results := make([]latency.Result, conns)
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
@@ -97,23 +85,12 @@ func run(base, id, token string, conns int, d time.Duration, postEvery int) resu
 					_, _ = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
 				}
-				res.latencies = append(res.latencies, time.Since(start))
-				res.count++
-				if err != nil || resp.StatusCode >= 400 {
-					res.errors++
-				}
+				res.Add(time.Since(start), err != nil || resp.StatusCode >= 400)
 			}
 		})
 	}
 	wg.Wait()
-	var all result
-	for _, r := range results {
-		all.count += r.count
-		all.errors += r.errors
-		all.latencies = append(all.latencies, r.latencies...)
-	}
-	slices.Sort(all.latencies)
-	return all
+	return latency.Merge(results)
 }
 
 func waitReady(base string, since time.Time) int {
@@ -125,7 +102,7 @@ func waitReady(base string, since time.Time) int {
 		}
 		_ = resp.Body.Close()
 		if resp.StatusCode == http.StatusOK {
-			fmt.Println(strconv.FormatFloat(ms(time.Since(since)), 'f', 1, 64))
+			fmt.Println(strconv.FormatFloat(float64(time.Since(since).Microseconds())/1000, 'f', 1, 64))
 			return 0
 		}
 	}
@@ -134,7 +111,7 @@ func waitReady(base string, since time.Time) int {
 }
 
 type pacedResult struct {
-	result
+	latency.Result
 	failures []string
 	elapsed  time.Duration
 }
@@ -157,7 +134,7 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 	)
 	slots := make(chan struct{}, conns)
 	fail := func(what string) {
-		res.errors++
+		res.Errors++
 		if len(res.failures) < 20 {
 			res.failures = append(res.failures, time.Now().Format("15:04:05.000")+" "+what)
 		}
@@ -173,7 +150,7 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 			case slots <- struct{}{}:
 			default:
 				mu.Lock()
-				res.count++
+				res.Count++
 				fail(fmt.Sprintf("all %d connections busy", conns))
 				mu.Unlock()
 				continue
@@ -190,8 +167,8 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				res.count++
-				res.latencies = append(res.latencies, time.Since(began))
+				res.Count++
+				res.Latencies = append(res.Latencies, time.Since(began))
 				switch {
 				case err != nil:
 					fail(err.Error())
@@ -203,6 +180,8 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	slices.Sort(res.latencies)
+	slices.Sort(res.Latencies)
 	return res
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -22,11 +22,11 @@ func TestPacedCountsEveryFailure(t *testing.T) {
 	defer srv.Close()
 
 	r := paced(context.Background(), srv.URL, 200, 8, 500*time.Millisecond)
-	if r.count < 40 || int64(r.count) != n.Load() {
-		t.Fatalf("sent %d requests, the server saw %d", r.count, n.Load())
+	if r.Count < 40 || int64(r.Count) != n.Load() {
+		t.Fatalf("sent %d requests, the server saw %d", r.Count, n.Load())
 	}
-	if want := r.count / 4; r.errors != want {
-		t.Fatalf("failed = %d, want %d (every 4th answered 503)", r.errors, want)
+	if want := r.Count / 4; r.Errors != want {
+		t.Fatalf("failed = %d, want %d (every 4th answered 503)", r.Errors, want)
 	}
 	if !strings.HasSuffix(r.failures[0], "HTTP 503") {
 		t.Fatalf("failure %q does not name the status", r.failures[0])
@@ -34,8 +34,8 @@ func TestPacedCountsEveryFailure(t *testing.T) {
 
 	srv.Close()
 	r = paced(context.Background(), srv.URL, 100, 4, 100*time.Millisecond)
-	if r.count == 0 || r.errors != r.count {
-		t.Fatalf("with the server gone: %d of %d failed, want all", r.errors, r.count)
+	if r.Count == 0 || r.Errors != r.Count {
+		t.Fatalf("with the server gone: %d of %d failed, want all", r.Errors, r.Count)
 	}
 }
 
@@ -46,7 +46,7 @@ func TestPacedStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	r := paced(ctx, srv.URL, 50, 4, time.Minute)
-	if r.elapsed > 5*time.Second || r.errors != 0 || r.count == 0 {
-		t.Fatalf("elapsed %s, %d requests, %d failed", r.elapsed, r.count, r.errors)
+	if r.elapsed > 5*time.Second || r.Errors != 0 || r.Count == 0 {
+		t.Fatalf("elapsed %s, %d requests, %d failed", r.elapsed, r.Count, r.Errors)
 	}
 }

@@ -20,6 +20,10 @@ import (
 // RequestIDHeader carries the request id in and out.
 const RequestIDHeader = "X-Request-ID"
 
+// requestIDKeyInMap is RequestIDHeader as http.Header keys it: Get and Set
+// with a key already canonical skip an allocation each on every request.
+var requestIDKeyInMap = http.CanonicalHeaderKey(RequestIDHeader)
+
 type requestIDKey struct{}
 
 // RequestID returns the id Observe gave the request, or "".
@@ -38,11 +42,11 @@ func RequestID(ctx context.Context) string {
 func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(RequestIDHeader)
+		id := r.Header.Get(requestIDKeyInMap)
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(RequestIDHeader, id)
+		w.Header().Set(requestIDKeyInMap, id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 
 		m.InFlight.Inc()
