@@ -115,6 +115,11 @@ func canonical(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
+	// path.Clean allocates; only "//" and "." segments are what it changes
+	// (besides a trailing slash, kept below), so most paths need no call.
+	if !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return true
+	}
 	clean := path.Clean(p)
 	if strings.HasSuffix(p, "/") && clean != "/" {
 		clean += "/"

@@ -21,8 +21,8 @@ const (
 )
 
 type listResponse struct {
-	Items      []items.Item `json:"items"`
-	NextCursor string       `json:"nextCursor,omitempty"`
+	Items      []itemJSON `json:"items"`
+	NextCursor string     `json:"nextCursor,omitempty"`
 }
 
 func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +40,7 @@ func (a *API) listItems(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, listResponse{Items: page.Items, NextCursor: page.Next})
+	httpjson.Write(w, http.StatusOK, listResponse{Items: wireItems(page.Items), NextCursor: page.Next})
 }
 
 func (a *API) getItem(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +49,7 @@ func (a *API) getItem(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, wireItem(it))
 }
 
 func (a *API) createItem(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +63,7 @@ func (a *API) createItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/v1/items/"+it.ID)
-	httpjson.Write(w, http.StatusCreated, it)
+	httpjson.Write(w, http.StatusCreated, wireItem(it))
 }
 
 // replaceItem (PUT) sets every field: one left out becomes empty.
@@ -99,7 +99,7 @@ func (a *API) update(w http.ResponseWriter, r *http.Request, change func(*items.
 		a.storeError(w, r, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, wireItem(it))
 }
 
 func (a *API) deleteItem(w http.ResponseWriter, r *http.Request) {
