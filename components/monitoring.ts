@@ -64,7 +64,18 @@ export class ApiMonitoring extends pulumi.ComponentResource {
         spec: {
           selector: { matchLabels: args.serviceSelector },
           namespaceSelector: { matchNames: [args.target.namespace] },
-          endpoints: [{ port: args.metricsPort, path: "/metrics", scheme: "http", interval: `${scrapeIntervalSeconds}s` }],
+          endpoints: [
+            {
+              port: args.metricsPort,
+              path: "/metrics",
+              scheme: "http",
+              interval: `${scrapeIntervalSeconds}s`,
+              // One job for the API whichever Service a pod is scraped
+              // through: a canary's pods sit behind Flagger's <name>-primary
+              // and <name>-canary, and the alerts select the job.
+              relabelings: [{ action: "replace", targetLabel: "job", replacement: args.target.job }],
+            },
+          ],
         },
       },
       child,
