@@ -41,7 +41,7 @@ export const canaryQueries = {
 };
 
 /** Declares the release's objects as children of `parent`. */
-export function declareCanaryRelease(name: string, args: CanaryReleaseArgs, parent: pulumi.Resource): Canary {
+export function declareCanaryRelease(name: string, args: CanaryReleaseArgs, parent: pulumi.Resource): void {
   const child = { parent };
   const c = args.canary;
   const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: args.labels });
@@ -58,7 +58,7 @@ export function declareCanaryRelease(name: string, args: CanaryReleaseArgs, pare
   const errors = template("errorPercent");
   const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
 
-  const canary = new Canary(
+  new Canary(
     name,
     {
       metadata: metadata(name),
@@ -119,5 +119,4 @@ export function declareCanaryRelease(name: string, args: CanaryReleaseArgs, pare
       child,
     );
   }
-  return canary;
 }

@@ -3,14 +3,9 @@
 // of them are published, so these interfaces name the part of the schema the
 // program uses; `npm run test:cluster` applies them with strict field
 // validation against the pinned CRDs, so a misspelt field fails there.
-import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
-import type { CustomResourceArgs } from "./prometheus-operator";
+import { customResourceKind } from "./custom-resource";
 
-export const flaggerApiVersion = "flagger.app/v1beta1";
-
-/** The API kinds a canary stack needs, as Helm's Capabilities names them. */
-export const flaggerKinds = [`${flaggerApiVersion}/Canary`, `${flaggerApiVersion}/MetricTemplate`] as const;
+const flaggerApiVersion = "flagger.app/v1beta1";
 
 interface ObjectRef {
   apiVersion: string;
@@ -72,15 +67,7 @@ export interface MetricTemplateSpec {
 }
 
 /** A release of `targetRef`'s pod template through weighted steps, judged by metrics. */
-export class Canary extends k8s.apiextensions.CustomResource {
-  constructor(name: string, args: CustomResourceArgs<CanarySpec>, opts?: pulumi.CustomResourceOptions) {
-    super(name, { apiVersion: flaggerApiVersion, kind: "Canary", metadata: args.metadata, spec: args.spec }, opts);
-  }
-}
+export const Canary = customResourceKind<CanarySpec>(flaggerApiVersion, "Canary");
 
 /** A query a Canary's analysis runs each interval. */
-export class MetricTemplate extends k8s.apiextensions.CustomResource {
-  constructor(name: string, args: CustomResourceArgs<MetricTemplateSpec>, opts?: pulumi.CustomResourceOptions) {
-    super(name, { apiVersion: flaggerApiVersion, kind: "MetricTemplate", metadata: args.metadata, spec: args.spec }, opts);
-  }
-}
+export const MetricTemplate = customResourceKind<MetricTemplateSpec>(flaggerApiVersion, "MetricTemplate");
