@@ -44,6 +44,8 @@ const api = new ApiService(
     ingress: settings.ingress,
     metricsNamespace: settings.metricsNamespace,
     tracing: tracingOf(settings, "build" in imageArgs ? imageArgs.build.buildArgs.VERSION : undefined),
+    // In render mode there is no cluster to ask whether it serves Flagger's or KEDA's kinds.
+    cluster: settings.renderYamlTo === undefined ? { provider: cluster, stack: settings.stack } : undefined,
   },
   { provider: cluster },
 );

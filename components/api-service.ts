@@ -7,15 +7,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiPort, database as appDatabase, databaseUrlEnv, metricsPort, otelSampler, tokenEnv } from "./app-contract";
-import { canaryNames, declareCanaryRelease, servicePort } from "./canary";
+import { canaryNames, servicePort } from "./canary";
 import { databaseUrl, DatabaseSettings } from "./database";
+import { ApiDelivery } from "./delivery";
 import type { Delivery } from "./delivery-settings";
 import { CollectorEndpoint, collectorEgress, databaseEgress, DatabaseEndpoint, dnsEgress } from "./egress";
 import { labelsFor } from "./labels";
 import { SchemaMigration } from "./migration";
 import { podSpec } from "./pod";
 import { Postgres } from "./postgres";
-import { declareScaler, ScalingArgs } from "./scaler";
+import { declareHpa, ScalerTarget, ScalingArgs } from "./scaler";
 
 /** Connections a migration run opens. */
 const migrationConnections = 1;
@@ -58,6 +59,8 @@ export interface ApiServiceArgs {
   metricsNamespace: string;
   /** Where the pods send their traces; without it, tracing is off. */
   tracing?: ApiTracing;
+  /** Before declaring a Canary or a ScaledObject, check that this cluster serves them; unset in render mode (no cluster to ask). */
+  cluster?: { provider: k8s.Provider; stack: string };
 }
 
 export interface ApiTracing {
@@ -271,20 +274,31 @@ export class ApiService extends pulumi.ComponentResource {
       { ...child, ignoreChanges: ["spec.replicas"], dependsOn: [migration] },
     );
 
-    const scaler = declareScaler(
-      args.autoscaling,
-      {
+    const scalerTarget: ScalerTarget = {
+      name,
+      namespace: this.namespace,
+      namespaceName: args.namespace,
+      labels: labels.all,
+      service: canary === undefined ? name : canaryNames(name).canary,
+      primaryService: canary === undefined ? undefined : canaryNames(name).primary,
+      prometheusUrl: args.prometheusUrl,
+    };
+    const hpa =
+      args.autoscaling.metric === "cpu"
+        ? declareHpa(args.autoscaling, { ...scalerTarget, annotations: singlePod ? { "kube-score/ignore": "horizontalpodautoscaler-replicas" } : undefined }, this)
+        : undefined;
+    if (hpa === undefined || canary !== undefined) {
+      new ApiDelivery(
         name,
-        namespace: this.namespace,
-        namespaceName: args.namespace,
-        labels: labels.all,
-        annotations: singlePod ? { "kube-score/ignore": "horizontalpodautoscaler-replicas" } : undefined,
-        service: canary === undefined ? name : canaryNames(name).canary,
-        primaryService: canary === undefined ? undefined : canaryNames(name).primary,
-        prometheusUrl: args.prometheusUrl,
-      },
-      this,
-    );
+        {
+          target: scalerTarget,
+          scaling: hpa === undefined ? { kind: "requests", autoscaling: args.autoscaling } : { kind: "hpa", hpa },
+          canary: canary === undefined ? undefined : { settings: canary, host: args.ingress.host, path: args.ingress.path },
+          cluster: args.cluster,
+        },
+        child,
+      );
+    }
 
     if (!singlePod) {
       new k8s.policy.v1.PodDisruptionBudget(name, { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: pods } } }, child);
@@ -316,20 +330,6 @@ export class ApiService extends pulumi.ComponentResource {
     this.migrationJobName = migration.jobName;
     this.scrapeTarget = { job: name, serviceSelector: pods, metricsPort: "metrics", labels: labels.all, migrationJobPrefix: `${name}-migrate` };
     if (canary !== undefined) {
-      declareCanaryRelease(
-        name,
-        {
-          namespace: this.namespace,
-          deployment: name,
-          scaler,
-          canary,
-          host: args.ingress.host,
-          path: args.ingress.path,
-          prometheusUrl: args.prometheusUrl,
-          labels: labels.all,
-        },
-        this,
-      );
       const names = canaryNames(name);
       this.serviceName = pulumi.output(names.route);
       this.routeName = names.route;

@@ -48,30 +48,33 @@ export interface ScalerTarget {
   prometheusUrl: string;
 }
 
-/** Declares the Deployment `t.name`'s scaler as a child of `parent`. */
-export function declareScaler(a: ScalingArgs, t: ScalerTarget, parent: pulumi.Resource): Scaler {
-  const metadata = { name: t.name, namespace: t.namespace, labels: t.labels, annotations: t.annotations };
-  const scaleTargetRef = { apiVersion: "apps/v1", kind: "Deployment", name: t.name };
-  if (a.metric === "cpu") {
-    const utilization = (resource: string, averageUtilization: number) => ({
-      type: "Resource",
-      resource: { name: resource, target: { type: "Utilization", averageUtilization } },
-    });
-    const hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      t.name,
-      {
-        metadata,
-        spec: {
-          scaleTargetRef,
-          minReplicas: a.minReplicas,
-          maxReplicas: a.maxReplicas,
-          metrics: [utilization("cpu", a.cpuUtilization), ...(a.memoryUtilization === undefined ? [] : [utilization("memory", a.memoryUtilization)])],
-        },
+const metadataOf = (t: ScalerTarget) => ({ name: t.name, namespace: t.namespace, labels: t.labels, annotations: t.annotations });
+const scaleTargetRef = (t: ScalerTarget) => ({ apiVersion: "apps/v1", kind: "Deployment", name: t.name });
+
+/** Declares an HPA on CPU (and memory) for the Deployment `t.name`, as a child of `parent`. */
+export function declareHpa(a: ScalingArgs, t: ScalerTarget, parent: pulumi.Resource): Scaler {
+  const utilization = (resource: string, averageUtilization: number) => ({
+    type: "Resource",
+    resource: { name: resource, target: { type: "Utilization", averageUtilization } },
+  });
+  const hpa = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    t.name,
+    {
+      metadata: metadataOf(t),
+      spec: {
+        scaleTargetRef: scaleTargetRef(t),
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metrics: [utilization("cpu", a.cpuUtilization), ...(a.memoryUtilization === undefined ? [] : [utilization("memory", a.memoryUtilization)])],
       },
-      { parent },
-    );
-    return { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: t.name, resource: hpa };
-  }
+    },
+    { parent },
+  );
+  return { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", name: t.name, resource: hpa };
+}
+
+/** Declares a KEDA ScaledObject on the request rate (and memory) for the Deployment `t.name`, as a child of `parent`. */
+export function declareScaledObject(a: ScalingArgs, t: ScalerTarget, parent: pulumi.Resource): Scaler {
   if (a.requestsPerSecond === undefined) {
     throw new Error("settings.ts requires autoscaling.requestsPerSecond with metric: requests");
   }
@@ -89,9 +92,9 @@ export function declareScaler(a: ScalingArgs, t: ScalerTarget, parent: pulumi.Re
   const scaledObject = new ScaledObject(
     t.name,
     {
-      metadata,
+      metadata: metadataOf(t),
       spec: {
-        scaleTargetRef,
+        scaleTargetRef: scaleTargetRef(t),
         minReplicaCount: a.minReplicas,
         maxReplicaCount: a.maxReplicas,
         // As often as Prometheus has a new sample.

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiService, ApiServiceArgs } from "../components/api-service";
 import { canaryQueries } from "../components/canary";
+import { ApiDelivery, ApiDeliveryArgs, deliveryKinds } from "../components/delivery";
 import type { CanarySettings } from "../components/delivery-settings";
 import type { CanarySpec, MetricTemplateSpec } from "../components/flagger";
 import { count, k8s, schemaProblems } from "./helpers/manifests";
@@ -239,5 +240,62 @@ describe("an in-cluster database under a canary", () => {
     const canary = await connections(canaryDelivery());
     // Each pod: its pool (5) and a readiness connection; 6 more pods at the maximum.
     expect(canary - rolling).toBe(6 * 6);
+  });
+});
+
+describe("a cluster without the delivery controllers' kinds", () => {
+  const target = {
+    name: "goapi",
+    namespace: "goapi",
+    namespaceName: "goapi",
+    labels: { "app.kubernetes.io/name": "goapi" },
+    service: "goapi-canary",
+    primaryService: "goapi-primary",
+    prometheusUrl: "http://prometheus.monitoring.svc:9090",
+  };
+  const scaling = { kind: "requests" as const, autoscaling: { ...baseArgs.autoscaling, metric: "requests" as const, requestsPerSecond: 25 } };
+  const canary = { settings: canarySettings, host: "goapi.example.test", path: "/" };
+
+  /** An ApiDelivery on a cluster without `unservedKinds`: what it declared, and its initialization. */
+  async function deliveryOn(
+    unservedKinds: readonly string[],
+    args: Omit<ApiDeliveryArgs, "target" | "cluster" | "scaling"> & { scaling: ApiDeliveryArgs["scaling"] | "an HPA" },
+  ): Promise<{ d: Declared[]; data: Promise<unknown> }> {
+    const d = await installMocks("test", { unservedKinds });
+    const k8sModule = await import("@pulumi/kubernetes");
+    const provider = new k8sModule.Provider("cluster", { context: "kind-goapi" });
+    const hpa = () => ({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler" as const, name: "goapi", resource: new k8sModule.autoscaling.v2.HorizontalPodAutoscaler("goapi", { spec: { scaleTargetRef: { kind: "Deployment", name: "goapi" }, maxReplicas: 3 } }, { provider }) });
+    const scaling = args.scaling === "an HPA" ? { kind: "hpa" as const, hpa: hpa() } : args.scaling;
+    const delivery = new ApiDelivery("goapi", { target, ...args, scaling, cluster: { provider, stack: "prod" } }, { provider });
+    return { d, data: (delivery as unknown as { getData(): Promise<unknown> }).getData() };
+  }
+
+  it("fails a canary stack's preview, naming the kinds missing and what to install, and declares nothing", async () => {
+    const { d, data } = await deliveryOn(deliveryKinds.canary, { scaling, canary });
+    await expect(data).rejects.toThrow(
+      "Stack 'prod': the cluster does not serve flagger.app/v1beta1/Canary, flagger.app/v1beta1/MetricTemplate, gateway.networking.k8s.io/v1/HTTPRoute (its API discovery lists no such kind;",
+    );
+    await expect(data).rejects.toThrow("goapi:delivery.strategy canary needs Flagger and the Gateway API (their CRDs and controllers); goapi:autoscaling.metric requests needs KEDA: install them");
+    await settle();
+    expect(d.filter((x) => /flagger|gateway\.networking|keda/.test(x.type))).toEqual([]);
+  });
+
+  it("fails a request-rate stack's preview on KEDA's kind alone, and names only KEDA", async () => {
+    const { data } = await deliveryOn(deliveryKinds.requests, { scaling });
+    await expect(data).rejects.toThrow("does not serve keda.sh/v1alpha1/ScaledObject (");
+    await expect(data).rejects.toThrow(/\. goapi:autoscaling\.metric requests needs KEDA: install them/);
+    await settle();
+  });
+
+  it("asks only for the kinds it declares: a canary scaled by an HPA needs no KEDA", async () => {
+    const { d, data } = await deliveryOn(deliveryKinds.requests, { scaling: "an HPA", canary });
+    await expect(data).resolves.toBeUndefined();
+    await settle();
+    expect(count(d, "kubernetes:flagger.app/v1beta1:Canary")).toBe(1);
+  });
+
+  it("is not declared by a rolling stack on CPU", async () => {
+    const { d } = await declare();
+    expect(d.filter((x) => x.type === "goapi:index:ApiDelivery")).toEqual([]);
   });
 });
