@@ -134,6 +134,7 @@ const cases: Record<string, Case> = {
       ["an HPA and a ScaledObject for two Deployments", [deployment(), hpa(1, "other"), scaledObject()]],
       ["a ScaledObject for a StatefulSet of the same name", [deployment(podSpec(), { replicas: 2 }), scaledObject({ scaleTargetRef: { kind: "StatefulSet", name: "goapi" } })]],
       ["a ScaledObject without a target name", [deployment(podSpec(), { replicas: 2 }), scaledObject({ scaleTargetRef: {} })]],
+      ["two Deployments, each with a scaler of its own", [deployment(), { ...deployment(), name: "other", props: { metadata: { name: "other", namespace: "goapi" }, spec: {} } }, hpa(1, "other"), scaledObject()]],
     ],
     broken: [
       ["replicas and an HPA", [deployment(podSpec(), { replicas: 2 }), hpa()], 'spec.replicas is 2 but HorizontalPodAutoscaler "goapi" scales this Deployment'],
@@ -189,6 +190,7 @@ const cases: Record<string, Case> = {
       ["two replicas of a Deployment in another namespace", [inNamespace(deployment(), "other"), hpa(2)]],
       ["a ScaledObject without minReplicaCount, which means KEDA's 0", [deployment(), scaledObject({ minReplicaCount: undefined })]],
       ["a ScaledObject keeping two replicas, and a PDB", [deployment(), scaledObject({ minReplicaCount: 2 }), pdb()]],
+      ["two replicas kept by an HPA that names no workload", [deployment(), hpaWith({ minReplicas: 2, scaleTargetRef: { kind: "Deployment" } })]],
     ],
     broken: [
       ["two replicas, no PDB", [deployment(), hpa(2)], 'HorizontalPodAutoscaler "goapi" keeps at least 2 replicas but no PodDisruptionBudget selects the pods'],
