@@ -104,7 +104,7 @@ describe("goapi:delivery", () => {
     expect(problems(canary({ interval: "3601s" }))).toEqual(["goapi:delivery.canary.interval: must be at most 60m: each step waits at least one interval"]);
   });
 
-  it.each(["1.5m", "1 m", "1d", "90", ""])("refuses the interval %p, which is no duration Flagger reads", (interval) => {
+  it.each(["1.5m", "1 m", "1d", "90", "", "1m30"])("refuses the interval %p, which is no duration Flagger reads", (interval) => {
     expect(atKey(problems(canary({ interval })), "delivery.canary.interval")[0]).toMatch(/^goapi:delivery\.canary\.interval: must be a duration such as 30s, 1m or 1m30s/);
   });
 
