@@ -4,10 +4,9 @@
 // the cluster whether it serves those kinds, so that a stack on a cluster
 // without Flagger, KEDA or the Gateway API fails its preview with the remedy,
 // instead of `up` failing on "no matches for kind" half-way.
-import type * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { declareCanaryRelease } from "./canary";
-import { requireKinds } from "./cluster-apis";
+import { CustomResourcesComponent, KindsCheck } from "./cluster-apis";
 import type { CanarySettings } from "./delivery-settings";
 import { declareScaledObject, Scaler, ScalerTarget, ScalingArgs } from "./scaler";
 
@@ -35,29 +34,24 @@ export type ApiDeliveryArgs = {
   scaling: { kind: "requests"; autoscaling: ScalingArgs } | { kind: "hpa"; hpa: Scaler };
   canary?: { settings: CanarySettings; host: string; path: string };
   /** Before declaring anything, check that this cluster serves the kinds; unset in render mode (no cluster to ask). */
-  cluster?: { provider: k8s.Provider; stack: string };
+  cluster?: KindsCheck;
 };
 
-export class ApiDelivery extends pulumi.ComponentResource {
+export class ApiDelivery extends CustomResourcesComponent<ApiDeliveryArgs> {
   constructor(name: string, args: ApiDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The children are declared in initialize, after the CRD check.
     super("goapi:index:ApiDelivery", name, args, opts);
   }
 
-  protected override async initialize(inputs: pulumi.Inputs, _opts?: pulumi.ComponentResourceOptions, componentName?: string): Promise<undefined> {
-    const args = inputs as ApiDeliveryArgs;
-    if (componentName === undefined) {
-      throw new Error("ComponentResource passes initialize the component's name");
-    }
+  protected kindsOf(args: ApiDeliveryArgs): { kinds: readonly string[]; remedy: string } {
     const needs = { requests: args.scaling.kind === "requests", canary: args.canary !== undefined };
-    if (args.cluster !== undefined) {
-      const kinds = [...(needs.requests ? deliveryKinds.requests : []), ...(needs.canary ? deliveryKinds.canary : [])];
-      await requireKinds(args.cluster.provider, kinds, args.cluster.stack, missingDeliveryRemedy(needs));
-    }
+    return { kinds: [...(needs.requests ? deliveryKinds.requests : []), ...(needs.canary ? deliveryKinds.canary : [])], remedy: missingDeliveryRemedy(needs) };
+  }
+
+  protected declare(name: string, args: ApiDeliveryArgs): void {
     const scaler = args.scaling.kind === "requests" ? declareScaledObject(args.scaling.autoscaling, args.target, this) : args.scaling.hpa;
     if (args.canary !== undefined) {
       declareCanaryRelease(
-        componentName,
+        name,
         {
           namespace: args.target.namespace,
           deployment: args.target.name,
@@ -71,6 +65,5 @@ export class ApiDelivery extends pulumi.ComponentResource {
         this,
       );
     }
-    return undefined;
   }
 }
