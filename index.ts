@@ -39,9 +39,13 @@ const api = new ApiService(
     database: { ...settings.database, password: databasePassword },
     resources: settings.resources,
     autoscaling: settings.autoscaling,
+    delivery: settings.delivery,
+    prometheusUrl: settings.observability.prometheusUrl,
     ingress: settings.ingress,
     metricsNamespace: settings.metricsNamespace,
     tracing: tracingOf(settings, "build" in imageArgs ? imageArgs.build.buildArgs.VERSION : undefined),
+    // In render mode there is no cluster to ask whether it serves Flagger's or KEDA's kinds.
+    cluster: settings.renderYamlTo === undefined ? { provider: cluster, stack: settings.stack } : undefined,
   },
   { provider: cluster },
 );
@@ -77,5 +81,8 @@ export const kubeContext = settings.kubeContext;
 export const deploymentName = api.deploymentName;
 export const serviceName = api.serviceName;
 export const ingressName = api.ingressName;
+export const routeName = api.routeName;
+// rolling, or the canary to follow until it is promoted or rolled back (docs/delivery.md).
+export const delivery = api.delivery;
 export const migrationJob = api.migrationJobName;
 export const token = pulumi.secret(apiToken);

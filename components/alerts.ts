@@ -45,7 +45,7 @@ export interface AlertTarget {
 export const runbookAnchor = (name: AlertName): string => name.toLowerCase();
 
 /** Liveness, readiness and startup probes: their failures are the readiness and database alerts' business, not the error rate's. */
-const probeRoutes = `GET (${Object.values(probePaths).join("|")})`;
+export const probeRoutes = `GET (${Object.values(probePaths).join("|")})`;
 
 export function alertRules(t: AlertTarget, a: AlertSettings): RuleGroup {
   const sel = `namespace="${t.namespace}",job="${t.job}"`;

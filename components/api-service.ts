@@ -1,16 +1,22 @@
 // ApiService: everything the API needs in its namespace: identity, config,
 // secrets, its database (a PostgreSQL pod of its own, or the way out to an
-// external one), the schema migration, workload, Service, Ingress,
-// autoscaling, disruption budget and network policy, all selecting the same pods.
+// external one), the schema migration, workload, autoscaling, disruption
+// budget and network policy, all selecting the same pods; and how a release
+// reaches the users: a Service and an Ingress (rolling), or a Flagger canary
+// that generates them over the Gateway API (docs/delivery.md).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiPort, database as appDatabase, databaseUrlEnv, metricsPort, otelSampler, tokenEnv } from "./app-contract";
+import { canaryNames, servicePort } from "./canary";
 import { databaseUrl, DatabaseSettings } from "./database";
+import { ApiDelivery } from "./delivery";
+import type { Delivery } from "./delivery-settings";
 import { CollectorEndpoint, collectorEgress, databaseEgress, DatabaseEndpoint, dnsEgress } from "./egress";
 import { labelsFor } from "./labels";
 import { SchemaMigration } from "./migration";
 import { podSpec } from "./pod";
 import { Postgres } from "./postgres";
+import { declareHpa, ScalerTarget, ScalingArgs } from "./scaler";
 
 /** Connections a migration run opens. */
 const migrationConnections = 1;
@@ -37,7 +43,11 @@ export interface ApiServiceArgs {
   /** Where the database is, how the app uses it, and its password (kept secret end to end). */
   database: DatabaseSettings & { password: pulumi.Input<string> };
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
-  autoscaling: { minReplicas: number; maxReplicas: number; cpuUtilization: number; memoryUtilization?: number };
+  autoscaling: ScalingArgs;
+  /** Rolling, or a canary through Flagger. */
+  delivery: Delivery;
+  /** Prometheus' HTTP API in the cluster: the canary's analysis and request-rate scaling query it. */
+  prometheusUrl: string;
   ingress: {
     className: string;
     host: string;
@@ -49,6 +59,8 @@ export interface ApiServiceArgs {
   metricsNamespace: string;
   /** Where the pods send their traces; without it, tracing is off. */
   tracing?: ApiTracing;
+  /** Before declaring a Canary or a ScaledObject, check that this cluster serves them; unset in render mode (no cluster to ask). */
+  cluster?: { provider: k8s.Provider; stack: string };
 }
 
 export interface ApiTracing {
@@ -75,11 +87,28 @@ export interface ScrapeTarget {
   migrationJobPrefix: string;
 }
 
+export type DeliveryOutput =
+  | { strategy: "rolling" }
+  | {
+      strategy: "canary";
+      /** The Canary to watch: its phase is Progressing, Promoting, Succeeded or Failed (rolled back). */
+      canary: string;
+      steps: number[];
+      /** The command that follows a release to its end. */
+      follow: string;
+    };
+
 export class ApiService extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   public readonly deploymentName: pulumi.Output<string>;
+  /** The Service the API answers on: ours (rolling), or the one Flagger generates (canary). */
   public readonly serviceName: pulumi.Output<string>;
-  public readonly ingressName: pulumi.Output<string>;
+  /** The Ingress (rolling only). */
+  public readonly ingressName?: pulumi.Output<string>;
+  /** The HTTPRoute Flagger generates (canary only). */
+  public readonly routeName?: string;
+  /** How releases reach the users, for the stack outputs. */
+  public readonly delivery: DeliveryOutput;
   /** The Job that migrated the schema for the image now deployed (kubectl logs job/<name>). */
   public readonly migrationJobName: pulumi.Output<string>;
   public readonly url: string;
@@ -93,6 +122,11 @@ export class ApiService extends pulumi.ComponentResource {
     // Its own instance: the API's selector must not pick up the migration's pods.
     const migrationLabels = labelsFor({ instance: `${name}-migrate`, app: name, stack: args.appEnv, component: "migration" });
     const meta = () => ({ name, namespace: this.namespace, labels: labels.all });
+    const canary = args.delivery.strategy === "canary" ? args.delivery.canary : undefined;
+    // Flagger's primary copy of the Deployment renames the pods'
+    // app.kubernetes.io/name (to <name>-primary); the instance label is the
+    // one both copies keep, so in a canary it alone selects all the API's pods.
+    const pods = canary === undefined ? labels.selector : { "app.kubernetes.io/instance": labels.selector["app.kubernetes.io/instance"] ?? "" };
     // No name: the provider names them <name>-<random suffix>, so a change
     // creates a new object before the old one goes, and the Deployment's
     // reference to it changes, which rolls the pods. With a fixed name the
@@ -151,7 +185,7 @@ export class ApiService extends pulumi.ComponentResource {
     const secretData = pulumi.output(args.apiToken).apply((token) => ({ [tokenEnv]: token }));
     const secret = new k8s.core.v1.Secret(name, { metadata: autoNamed(), immutable: true, type: "Opaque", stringData: secretData }, child);
 
-    const db = this.databaseOf(name, args, [labels.selector, migrationLabels.selector]);
+    const db = this.databaseOf(name, args, [pods, migrationLabels.selector]);
     // A Secret of its own, so that a new token rolls the pods without running
     // the migration, and a new DATABASE_URL runs it (against the new
     // database) before the pods roll.
@@ -195,6 +229,11 @@ export class ApiService extends pulumi.ComponentResource {
               "deployment-targeted-by-hpa-does-not-have-replicas-configured",
               ...(singlePod ? ["deployment-has-poddisruptionbudget"] : []),
             ].join(","),
+            // In a canary the Deployment is the release candidate: whether it
+            // is promoted or rolled back is Flagger's judgement on metrics,
+            // long after `pulumi up` applied it (docs/delivery.md: where `up`
+            // hands over). Flagger also scales it to 0 between releases.
+            ...(canary === undefined ? {} : { "pulumi.com/skipAwait": "true" }),
           },
         },
         spec: {
@@ -235,6 +274,71 @@ export class ApiService extends pulumi.ComponentResource {
       { ...child, ignoreChanges: ["spec.replicas"], dependsOn: [migration] },
     );
 
+    const scalerTarget: ScalerTarget = {
+      name,
+      namespace: this.namespace,
+      namespaceName: args.namespace,
+      labels: labels.all,
+      service: canary === undefined ? name : canaryNames(name).canary,
+      primaryService: canary === undefined ? undefined : canaryNames(name).primary,
+      prometheusUrl: args.prometheusUrl,
+    };
+    const hpa =
+      args.autoscaling.metric === "cpu"
+        ? declareHpa(args.autoscaling, { ...scalerTarget, annotations: singlePod ? { "kube-score/ignore": "horizontalpodautoscaler-replicas" } : undefined }, this)
+        : undefined;
+    if (hpa === undefined || canary !== undefined) {
+      new ApiDelivery(
+        name,
+        {
+          target: scalerTarget,
+          scaling: hpa === undefined ? { kind: "requests", autoscaling: args.autoscaling } : { kind: "hpa", hpa },
+          canary: canary === undefined ? undefined : { settings: canary, host: args.ingress.host, path: args.ingress.path },
+          cluster: args.cluster,
+        },
+        child,
+      );
+    }
+
+    if (!singlePod) {
+      new k8s.policy.v1.PodDisruptionBudget(name, { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: pods } } }, child);
+    }
+
+    const fromNamespace = (ns: string, port: string) => ({
+      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }],
+      ports: [{ port, protocol: "TCP" }],
+    });
+    new k8s.networking.v1.NetworkPolicy(
+      name,
+      {
+        metadata: meta(),
+        spec: {
+          podSelector: { matchLabels: pods },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
+          // The API calls only its database, found by name through the
+          // cluster DNS, and the collector its traces go to, if any.
+          egress: [dnsEgress, toDatabase, ...(args.tracing === undefined ? [] : [collectorEgress(args.tracing.collector)])],
+        },
+      },
+      child,
+    );
+
+    const tls = args.ingress.tls;
+    this.url = `${tls ? "https" : "http"}://${args.ingress.host}${args.ingress.path}`;
+    this.deploymentName = deployment.metadata.name;
+    this.migrationJobName = migration.jobName;
+    this.scrapeTarget = { job: name, serviceSelector: pods, metricsPort: "metrics", labels: labels.all, migrationJobPrefix: `${name}-migrate` };
+    if (canary !== undefined) {
+      const names = canaryNames(name);
+      this.serviceName = pulumi.output(names.route);
+      this.routeName = names.route;
+      this.delivery = { strategy: "canary", canary: name, steps: canary.steps, follow: `kubectl --namespace ${args.namespace} get canary ${name} --watch` };
+      this.registerOutputs({ namespace: this.namespace, migrationJobName: this.migrationJobName, deploymentName: this.deploymentName, serviceName: this.serviceName, url: this.url });
+      return;
+    }
+    this.delivery = { strategy: "rolling" };
+
     const service = new k8s.core.v1.Service(
       name,
       {
@@ -243,7 +347,7 @@ export class ApiService extends pulumi.ComponentResource {
           type: "ClusterIP",
           selector: labels.selector,
           ports: [
-            { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+            { name: "http", port: servicePort, targetPort: "http", protocol: "TCP" },
             { name: "metrics", port: metricsPort, targetPort: "metrics", protocol: "TCP" },
           ],
         },
@@ -251,7 +355,6 @@ export class ApiService extends pulumi.ComponentResource {
       child,
     );
 
-    const tls = args.ingress.tls;
     const tlsSecretName = tls ? (tls.secretName ?? `${name}-tls`) : undefined;
     const ingress = new k8s.networking.v1.Ingress(
       name,
@@ -282,65 +385,8 @@ export class ApiService extends pulumi.ComponentResource {
       child,
     );
 
-    const a = args.autoscaling;
-    const utilization = (resource: string, averageUtilization: number) => ({
-      type: "Resource",
-      resource: { name: resource, target: { type: "Utilization", averageUtilization } },
-    });
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      name,
-      {
-        metadata: {
-          ...meta(),
-          annotations: singlePod ? { "kube-score/ignore": "horizontalpodautoscaler-replicas" } : undefined,
-        },
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-          minReplicas: a.minReplicas,
-          maxReplicas: a.maxReplicas,
-          metrics: [
-            utilization("cpu", a.cpuUtilization),
-            ...(a.memoryUtilization === undefined ? [] : [utilization("memory", a.memoryUtilization)]),
-          ],
-        },
-      },
-      child,
-    );
-
-    if (!singlePod) {
-      new k8s.policy.v1.PodDisruptionBudget(
-        name,
-        { metadata: meta(), spec: { maxUnavailable: 1, selector: { matchLabels: labels.selector } } },
-        child,
-      );
-    }
-
-    const fromNamespace = (ns: string, port: string) => ({
-      from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } } }],
-      ports: [{ port, protocol: "TCP" }],
-    });
-    new k8s.networking.v1.NetworkPolicy(
-      name,
-      {
-        metadata: meta(),
-        spec: {
-          podSelector: { matchLabels: labels.selector },
-          policyTypes: ["Ingress", "Egress"],
-          ingress: [fromNamespace(args.ingress.controllerNamespace, "http"), fromNamespace(args.metricsNamespace, "metrics")],
-          // The API calls only its database, found by name through the
-          // cluster DNS, and the collector its traces go to, if any.
-          egress: [dnsEgress, toDatabase, ...(args.tracing === undefined ? [] : [collectorEgress(args.tracing.collector)])],
-        },
-      },
-      child,
-    );
-
-    this.deploymentName = deployment.metadata.name;
     this.serviceName = service.metadata.name;
     this.ingressName = ingress.metadata.name;
-    this.migrationJobName = migration.jobName;
-    this.url = `${tls ? "https" : "http"}://${args.ingress.host}${args.ingress.path}`;
-    this.scrapeTarget = { job: name, serviceSelector: labels.selector, metricsPort: "metrics", labels: labels.all, migrationJobPrefix: `${name}-migrate` };
     this.registerOutputs({
       namespace: this.namespace,
       migrationJobName: this.migrationJobName,
@@ -366,8 +412,9 @@ export class ApiService extends pulumi.ComponentResource {
       const { host, port, name: databaseName, user, sslmode, cidrs } = placement;
       return { url: databaseUrl({ user, password, host, port, database: databaseName, sslmode }), endpoint: { kind: "external", port, cidrs } };
     }
-    // Every pod a rolling update can run at once (one surge), each with its pool and readiness connection.
-    const pods = args.autoscaling.maxReplicas + 1;
+    // Every pod a rolling update can run at once (one surge), each with its
+    // pool and readiness connection; a canary runs a primary and a candidate.
+    const pods = (args.delivery.strategy === "canary" ? 2 : 1) * args.autoscaling.maxReplicas + 1;
     const server = new Postgres(
       `${name}-db`,
       {

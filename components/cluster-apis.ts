@@ -46,3 +46,38 @@ export async function requireKinds(provider: k8s.Provider, kinds: readonly strin
     );
   }
 }
+
+/** Where a component asks whether the cluster serves its kinds; unset in render mode (no cluster to ask). */
+export interface KindsCheck {
+  provider: k8s.Provider;
+  stack: string;
+}
+
+/**
+ * A component whose children are custom resources: `declare` runs once the
+ * cluster (`cluster` among its args) serves `kinds`, or the program fails
+ * with `remedy`, having declared nothing.
+ */
+export abstract class CustomResourcesComponent<Args extends { cluster?: KindsCheck }> extends pulumi.ComponentResource {
+  // The children are declared in initialize, which the ComponentResource
+  // constructor runs with the args it was given, after the check.
+
+  /** The kinds `args` needs, and what to do when the cluster lacks them. */
+  protected abstract kindsOf(args: Args): { kinds: readonly string[]; remedy: string };
+
+  /** Declares the children, with this component as their parent. */
+  protected abstract declare(name: string, args: Args): void;
+
+  protected override async initialize(inputs: pulumi.Inputs, _opts?: pulumi.ComponentResourceOptions, componentName?: string): Promise<undefined> {
+    const args = inputs as Args;
+    if (componentName === undefined) {
+      throw new Error("ComponentResource passes initialize the component's name");
+    }
+    if (args.cluster !== undefined) {
+      const { kinds, remedy } = this.kindsOf(args);
+      await requireKinds(args.cluster.provider, kinds, args.cluster.stack, remedy);
+    }
+    this.declare(componentName, args);
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { alertRules, AlertTarget } from "./alerts";
-import { requireKinds } from "./cluster-apis";
+import { CustomResourcesComponent, KindsCheck } from "./cluster-apis";
 import { dashboard } from "./dashboard";
 import { Observability, scrapeIntervalSeconds } from "./observability-settings";
 import { monitoringKinds, PrometheusRule, ServiceMonitor } from "./prometheus-operator";
@@ -32,27 +32,22 @@ export type ApiMonitoringArgs = {
   metricsPort: string;
   observability: Pick<Observability, "prometheusLabels" | "runbookUrl" | "alerts" | "dashboard">;
   /** Before declaring the custom resources, check that this cluster serves them; unset in render mode (no cluster to ask). */
-  cluster?: { provider: k8s.Provider; stack: string };
+  cluster?: KindsCheck;
 };
 
 /** docs/runbook.md as a relative link, when the stack names no URL for it. */
 export const defaultRunbookUrl = "docs/runbook.md";
 
-export class ApiMonitoring extends pulumi.ComponentResource {
+export class ApiMonitoring extends CustomResourcesComponent<ApiMonitoringArgs> {
   constructor(name: string, args: ApiMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The children are declared in initialize, after the CRD check.
     super("goapi:index:ApiMonitoring", name, args, opts);
   }
 
-  protected override async initialize(inputs: pulumi.Inputs, _opts?: pulumi.ComponentResourceOptions, componentName?: string): Promise<undefined> {
-    const args = inputs as ApiMonitoringArgs;
-    if (componentName === undefined) {
-      throw new Error("ComponentResource passes initialize the component's name");
-    }
-    const name = componentName;
-    if (args.cluster !== undefined) {
-      await requireKinds(args.cluster.provider, monitoringKinds, args.cluster.stack, missingCrdsRemedy);
-    }
+  protected kindsOf(): { kinds: readonly string[]; remedy: string } {
+    return { kinds: monitoringKinds, remedy: missingCrdsRemedy };
+  }
+
+  protected declare(name: string, args: ApiMonitoringArgs): void {
     const child = { parent: this };
     const o = args.observability;
     const metadata = (objectName: string, extra: Record<string, string>) => ({ name: objectName, namespace: args.namespace, labels: { ...args.labels, ...extra } });
@@ -64,7 +59,18 @@ export class ApiMonitoring extends pulumi.ComponentResource {
         spec: {
           selector: { matchLabels: args.serviceSelector },
           namespaceSelector: { matchNames: [args.target.namespace] },
-          endpoints: [{ port: args.metricsPort, path: "/metrics", scheme: "http", interval: `${scrapeIntervalSeconds}s` }],
+          endpoints: [
+            {
+              port: args.metricsPort,
+              path: "/metrics",
+              scheme: "http",
+              interval: `${scrapeIntervalSeconds}s`,
+              // One job for the API whichever Service a pod is scraped
+              // through: a canary's pods sit behind Flagger's <name>-primary
+              // and <name>-canary, and the alerts select the job.
+              relabelings: [{ action: "replace", targetLabel: "job", replacement: args.target.job }],
+            },
+          ],
         },
       },
       child,
@@ -95,6 +101,5 @@ export class ApiMonitoring extends pulumi.ComponentResource {
         child,
       );
     }
-    return undefined;
   }
 }

@@ -83,7 +83,14 @@ const tracingSchema = z.strictObject({
     .optional(),
 });
 
+/** kube-prometheus-stack's Prometheus in the monitoring namespace, as local/addons installs it. */
+export const defaultPrometheusUrl = "http://kube-prometheus-stack-prometheus.monitoring.svc:9090";
+
 export const observabilitySchema = z.strictObject({
+  /** Prometheus' HTTP API in the cluster, which the canary analysis (Flagger) and request-rate scaling (KEDA) query. */
+  prometheusUrl: z
+    .url({ protocol: /^https?$/, error: `must be the URL of Prometheus' HTTP API, such as ${defaultPrometheusUrl}` })
+    .default(defaultPrometheusUrl),
   /** Labels on the ServiceMonitor and PrometheusRule, for a Prometheus that selects them by label. */
   prometheusLabels: labels.default({}),
   /** Where docs/runbook.md is read; each alert links to its entry. */
@@ -106,6 +113,10 @@ export type TracingSettings = NonNullable<Observability["tracing"]>;
 /** Cross-key rules of the observability settings; each problem at the key to change. */
 export function observabilityProblems(o: Observability): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
+  const prometheus = new URL(o.prometheusUrl);
+  if (prometheus.username !== "" || prometheus.password !== "") {
+    problems.push({ path: ["prometheusUrl"], message: "must not carry credentials: it goes into the Canary's MetricTemplates and the ScaledObject, which are plain text" });
+  }
   const t = o.tracing;
   if (t === undefined) {
     return problems;

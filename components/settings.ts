@@ -8,6 +8,7 @@ import { appLimits, database as appDatabase, otelEnv, secretEnv } from "./app-co
 import { explainIssue, nearestKey, quoteHint } from "./config-messages";
 import { cidrSetting } from "./cidr-setting";
 import { DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
+import { Delivery, deliveryOf, deliverySchema } from "./delivery-settings";
 import { goDurationMilliseconds } from "./duration";
 import { observabilityProblems, observabilitySchema } from "./observability-settings";
 import { readinessWindowSeconds } from "./pod";
@@ -79,11 +80,20 @@ const imageSchema = z.strictObject({
   ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
 });
 
+export const autoscalingMetrics = ["cpu", "requests"] as const;
+
+/** Beyond this a pod's target is a typo (the API answers a few thousand requests a second per core). */
+export const mostRequestsPerSecond = 100_000;
+
 const autoscalingSchema = z.strictObject({
   minReplicas: count(1, 100).default(1),
   maxReplicas: count(1, 100).default(3),
+  /** What the replica count follows: CPU (an HPA) or the request rate (a KEDA ScaledObject on Prometheus). */
+  metric: z.enum(autoscalingMetrics, { error: `must be ${autoscalingMetrics.join(" or ")}` }).default("cpu"),
   cpuUtilization: count(1, 100).default(70),
   memoryUtilization: count(1, 100).optional(),
+  /** With metric: requests, the requests per second one pod should serve. */
+  requestsPerSecond: z.number().gt(0).max(mostRequestsPerSecond).optional(),
 });
 
 const resourcesSchema = z.strictObject({
@@ -193,6 +203,7 @@ const schema = z.strictObject({
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
   observability: observabilitySchema.prefault({}),
+  delivery: deliverySchema.prefault({}),
 });
 
 type Raw = z.output<typeof schema>;
@@ -240,6 +251,14 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
       issue(["registryPassword"], `${why}: pulumi config set --secret goapi:registryPassword`);
     }
   }
+  if (valid("autoscaling.metric", "autoscaling.requestsPerSecond")) {
+    if (s.autoscaling.metric === "requests" && s.autoscaling.requestsPerSecond === undefined) {
+      issue(["autoscaling", "requestsPerSecond"], "is required with metric: requests: the requests per second one pod should serve");
+    }
+    if (s.autoscaling.metric === "cpu" && s.autoscaling.requestsPerSecond !== undefined) {
+      issue(["autoscaling", "requestsPerSecond"], "is read only with metric: requests (the metric is cpu)");
+    }
+  }
   if (valid("autoscaling.minReplicas", "autoscaling.maxReplicas") && s.autoscaling.minReplicas > s.autoscaling.maxReplicas) {
     issue(["autoscaling", "minReplicas"], `(${s.autoscaling.minReplicas}) must not exceed maxReplicas (${s.autoscaling.maxReplicas})`);
   }
@@ -260,7 +279,7 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
   }
   crossCheckDatabase(s, stack, reads, issue);
-  if (valid("observability.tracing")) {
+  if (valid("observability.tracing", "observability.prometheusUrl")) {
     for (const p of observabilityProblems(s.observability)) {
       issue(["observability", ...p.path], p.message);
     }
@@ -348,8 +367,9 @@ export type ImagePlan =
     };
 
 /** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
-export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken" | "database" | "databasePassword"> & {
+export type Settings = Omit<Raw, "image" | "registryPassword" | "apiToken" | "database" | "databasePassword" | "delivery"> & {
   stack: string;
+  delivery: Delivery;
   image: ImagePlan;
   registryPassword?: pulumi.Output<string>;
   apiToken?: pulumi.Output<string>;
@@ -398,12 +418,13 @@ export function loadSettings(stack: string, raw: Record<string, string>): Settin
   if (!result.success || problems.length > 0) {
     throw new SettingsError(`Stack '${stack}' has invalid configuration (nothing was changed):\n${problems.join("\n")}`);
   }
-  const { image, registryPassword, apiToken, database, databasePassword, ...plain } = result.data;
+  const { image, registryPassword, apiToken, database, databasePassword, delivery, ...plain } = result.data;
   const secret = (v: string | undefined) => (v === undefined ? undefined : pulumi.secret(v));
   return {
     ...plain,
     stack,
     image: imagePlan(image),
+    delivery: deliveryOf(delivery, isProduction(stack), plain.ingress.controllerNamespace),
     registryPassword: secret(registryPassword),
     apiToken: secret(apiToken),
     database: databaseOf(database),

@@ -37,7 +37,9 @@ const baseArgs: ApiServiceArgs = {
   apiToken: pulumi.secret(token),
   database: { placement: external, maxConns: 7, statementTimeoutMilliseconds: 2500, password: pulumi.secret(dbPassword) },
   resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
-  autoscaling: { minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 },
+  autoscaling: { minReplicas: 1, maxReplicas: 3, metric: "cpu", cpuUtilization: 70 },
+  delivery: { strategy: "rolling" },
+  prometheusUrl: "http://prometheus.monitoring.svc:9090",
   ingress: { className: "traefik", host: "goapi.localhost", path: "/", controllerNamespace: "traefik" },
   metricsNamespace: "monitoring",
 };
@@ -344,7 +346,7 @@ describe("ApiService's schema migration", () => {
 
 describe("ApiService variants", () => {
   it("adds a PDB and a memory target when the minimum is above one", async () => {
-    const { declared } = await declare({ autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 65, memoryUtilization: 80 } });
+    const { declared } = await declare({ autoscaling: { minReplicas: 2, maxReplicas: 10, metric: "cpu", cpuUtilization: 65, memoryUtilization: 80 } });
     expect(k8s.pdb(declared).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: k8s.deployment(declared).spec?.selector.matchLabels } });
     expect(k8s.hpa(declared).spec?.metrics).toEqual([
       { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } },
@@ -353,7 +355,7 @@ describe("ApiService variants", () => {
   });
 
   it("does not spread a single pod", async () => {
-    const { declared } = await declare({ autoscaling: { minReplicas: 1, maxReplicas: 1, cpuUtilization: 70 } });
+    const { declared } = await declare({ autoscaling: { minReplicas: 1, maxReplicas: 1, metric: "cpu", cpuUtilization: 70 } });
     expect(k8s.deployment(declared).spec?.template.spec?.topologySpreadConstraints).toBeUndefined();
   });
 

@@ -49,7 +49,15 @@ function sandbox(kubectl: string, failing: string[] = []): Sandbox {
     TMPDIR: path.join(dir, "tmp"),
     GOAPI_CLUSTER_TOOLS: path.join(dir, "tools"),
     GOAPI_CLUSTER_CRDS: crds,
+    GOAPI_CLUSTER_CRDS_ROOT: path.join(dir, "delivery-crds"),
   };
+  // The delivery controllers' CRD files, where lib.sh looks for them.
+  const entries = spawnSync("bash", ["-c", `. "${root}/scripts/cluster/lib.sh" && printf '%s\\n' "\${delivery_crds[@]}"`], { env, encoding: "utf8" });
+  for (const entry of entries.stdout.trim().split("\n")) {
+    const [folder = "", , , file = ""] = entry.split(" ");
+    fs.mkdirSync(path.join(dir, "delivery-crds", folder), { recursive: true });
+    fs.writeFileSync(path.join(dir, "delivery-crds", folder, file), "");
+  }
   const stamp = spawnSync("bash", ["-c", `. "${root}/scripts/cluster/lib.sh" && wanted_stamp`], { env, encoding: "utf8" });
   fs.writeFileSync(path.join(dir, "tools", "built-versions"), stamp.stdout);
   return { dir, env };

@@ -1,6 +1,9 @@
 // The local cluster's add-ons (local/addons), run under mocks: the charts
 // pinned, and what the local stack's monitoring and traces rely on.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadSettings } from "../components/settings";
 import { localNames } from "../local/addons/names";
 import { cliConfig, stackFilePath } from "../scripts/stack-config";
 import { installMocks, settle } from "./helpers/mocks";
@@ -36,6 +39,10 @@ const release = (name: string): Release => {
   return reveal(r.inputs) as Release;
 };
 
+/** A committed stack file's goapi: keys as loadSettings takes them. */
+const cliConfigOf = (stack: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(cliConfig(stackFilePath(stack)).config).flatMap(([k, v]) => (k.startsWith("goapi:") ? [[k.slice("goapi:".length), v]] : [])));
+
 describe("the local add-ons", () => {
   const local = cliConfig(stackFilePath("local")).config;
   const tracing = (JSON.parse(local["goapi:observability"] ?? "{}") as { tracing: { endpoint: string; collector: { namespace: string; podLabels: Record<string, string> } } }).tracing;
@@ -43,12 +50,32 @@ describe("the local add-ons", () => {
   it("pin every chart", () => {
     const pins = declared.filter((d) => d.type === "kubernetes:helm.sh/v3:Release").map((d) => [d.name, (reveal(d.inputs) as Release).version]);
     expect(pins.sort()).toEqual([
+      ["flagger", "1.36.1"],
       ["jaeger", "4.11.1"],
+      ["keda", "2.20.2"],
       ["kube-prometheus-stack", "88.5.3"],
       ["metrics-server", "3.13.0"],
       ["opentelemetry-collector", "0.170.0"],
       ["traefik", "37.4.0"],
     ]);
+  });
+
+  it("pin Flagger and KEDA to the versions whose CRDs the cluster checks hold the stacks to", () => {
+    const versions = fs.readFileSync(path.join(__dirname, "..", "scripts", "cluster", "versions.sh"), "utf8");
+    const pinned = (key: string) => new RegExp(`^${key}=(\\S+)$`, "m").exec(versions)?.[1];
+    expect(release("flagger").version).toBe(pinned("flagger_version"));
+    expect(release("keda").version).toBe(pinned("keda_version"));
+  });
+
+  it("run Flagger on the Gateway API and the stacks' Prometheus, and a Gateway every namespace's routes attach to", () => {
+    const prometheus = loadSettings("local", cliConfigOf("local")).observability.prometheusUrl;
+    expect(release("flagger").values).toEqual({ meshProvider: "gatewayapi:v1", metricsServer: prometheus, prometheus: { install: false } });
+    const traefik = release("traefik");
+    expect(traefik.values.providers).toMatchObject({ kubernetesGateway: { enabled: true } });
+    expect(traefik.values.gateway).toEqual({ name: localNames.gatewayName, listeners: { web: { namespacePolicy: { from: "All" } } } });
+    // A local stack switched to canary finds this Gateway by default.
+    const canary = loadSettings("local", { ...cliConfigOf("local"), delivery: JSON.stringify({ strategy: "canary" }) }).delivery;
+    expect(canary).toMatchObject({ canary: { gateway: { name: localNames.gatewayName, namespace: traefik.namespace } } });
   });
 
   it("run Prometheus where the local stack lets it scrape, picking up every ServiceMonitor and rule, keeping exemplars", () => {

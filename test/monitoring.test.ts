@@ -8,6 +8,7 @@ import { alertNames, runbookAnchor } from "../components/alerts";
 import { ApiMonitoring, ApiMonitoringArgs } from "../components/monitoring";
 import { monitoringKinds } from "../components/prometheus-operator";
 import { requiredAlerts } from "../policy/rules/hpa-alerts";
+import { canaryOf, isCanary, scalerOf } from "./helpers/invariants";
 import { k8s, schemaProblems } from "./helpers/manifests";
 import { Declared, installMocks, settle } from "./helpers/mocks";
 import type { StackRun } from "./helpers/stack";
@@ -38,6 +39,16 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
   it("scrapes the API's Service on its metrics port, in its namespace", () => {
     const d = run(stack).declared;
     const sm = k8s.serviceMonitor(d).spec;
+    if (isCanary(run(stack))) {
+      // Flagger generates the primary's and the candidate's Services with these labels and the pods' metrics port.
+      const service = canaryOf(d).spec.service;
+      expect(service.portDiscovery).toBe(true);
+      expect(service.primary?.labels).toMatchObject(sm.selector.matchLabels ?? {});
+      expect(service.canary?.labels).toMatchObject(sm.selector.matchLabels ?? {});
+      expect(sm.namespaceSelector?.matchNames).toEqual([k8s.deployment(d).metadata?.namespace]);
+      expect(sm.endpoints.map((e) => e.port)).toEqual(["metrics"]);
+      return;
+    }
     const service = k8s.service(d);
     expect(service.metadata?.labels).toMatchObject(sm.selector.matchLabels ?? {});
     expect(sm.namespaceSelector?.matchNames).toEqual([service.metadata?.namespace]);
@@ -74,13 +85,15 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
 
   it("watches the Service's scrape job in its namespace, and the HPA's ceiling", () => {
     const d = run(stack).declared;
-    const service = k8s.service(d);
-    const selector = `namespace="${service.metadata?.namespace ?? ""}",job="${service.metadata?.name ?? ""}"`;
+    const deployment = k8s.deployment(d);
+    const job = k8s.serviceMonitor(d).spec.endpoints[0]?.relabelings?.find((r) => r.targetLabel === "job")?.replacement;
+    expect(job).toBe(deployment.metadata?.name);
+    const selector = `namespace="${deployment.metadata?.namespace ?? ""}",job="${job ?? ""}"`;
     const rules = rulesOf(d).filter((r) => r.alert !== "GoapiMigrationFailed");
     for (const r of rules) {
       expect({ alert: r.alert, watches: String(r.expr).includes(selector) }).toEqual({ alert: r.alert, watches: true });
     }
-    const max = k8s.hpa(d).spec?.maxReplicas;
+    const max = scalerOf(d).maxReplicas;
     expect(rulesOf(d).find((r) => r.alert === "GoapiAtMaxReplicas")?.expr).toMatch(new RegExp(` >= ${String(max)}$`));
   });
 
@@ -88,7 +101,7 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
     const d = run(stack).declared;
     const cm = k8s.configMap(d, "goapi-dashboard");
     expect(cm.metadata?.labels).toMatchObject({ grafana_dashboard: "1" });
-    const namespace = k8s.service(d).metadata?.namespace ?? "";
+    const namespace = k8s.deployment(d).metadata?.namespace ?? "";
     const files = Object.keys(cm.data ?? {});
     expect(files).toEqual([`goapi-${namespace}.json`]);
     const board = JSON.parse(cm.data?.[files[0] ?? ""] ?? "{}") as { uid: string; panels: { title: string }[] };

@@ -24,6 +24,7 @@ function problemsOf(raw: Record<string, string>): string[] {
 describe("goapi:observability", () => {
   it("defaults to the seeds' thresholds, a dashboard for Grafana's sidecar, and no tracing", () => {
     expect(loadSettings("local", minimal).observability).toEqual({
+      prometheusUrl: "http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
       prometheusLabels: {},
       alerts: {
         cpu: { percentOfLimit: 80, for: "5m" },
@@ -40,6 +41,7 @@ describe("goapi:observability", () => {
 
   it("takes every setting", () => {
     const o = {
+      prometheusUrl: "https://prometheus.example.com:9443/",
       prometheusLabels: { release: "kube-prometheus-stack" },
       runbookUrl: "https://github.com/acme/goapi/blob/main/docs/runbook.md",
       alerts: {
@@ -107,6 +109,8 @@ describe("goapi:observability", () => {
     ["a bad collector CIDR", { tracing: { endpoint: "http://otel:4318", collector: { cidrs: ["10.0.0.0"] } } }, "goapi:observability.tracing.collector.cidrs.0: must be a CIDR such as 10.0.0.0/16"],
     ["no collector CIDR", { tracing: { endpoint: "http://otel:4318", collector: { cidrs: [] } } }, "goapi:observability.tracing.collector.cidrs:"],
     ["an unknown tracing key", { tracing: { endpoint: "http://otel:4318", collector: { namespace: "o" }, protocol: "grpc" } }, "goapi:observability.tracing.protocol: is not a setting of this program (a typo?)"],
+    ["a Prometheus URL without scheme", { prometheusUrl: "prometheus.monitoring.svc:9090" }, "goapi:observability.prometheusUrl: must be the URL of Prometheus' HTTP API"],
+    ["credentials in the Prometheus URL", { prometheusUrl: "http://admin:hunter2@prometheus:9090" }, "goapi:observability.prometheusUrl: must not carry credentials: it goes into the Canary's MetricTemplates and the ScaledObject, which are plain text"],
     ["observability given as a word", "on", "goapi:observability:"],
   ])("refuses %s", (_what, o, message) => {
     expect(problemsOf(observability(o))).toContainEqual(expect.stringContaining(message));
@@ -122,5 +126,9 @@ describe("goapi:observability", () => {
   it("never echoes the endpoint's credentials", () => {
     const problems = problemsOf(tracing({ endpoint: "https://user:hunter2@otel.example.com" }));
     expect(problems.join("\n")).not.toContain("hunter2");
+  });
+
+  it("never echoes the Prometheus URL's credentials", () => {
+    expect(problemsOf(observability({ prometheusUrl: "http://admin:hunter2@prometheus:9090" })).join("\n")).not.toContain("hunter2");
   });
 });

@@ -35,13 +35,14 @@ describe("loadSettings", () => {
     expect(s.namespace).toBe("goapi");
     expect(s.createNamespace).toBe(true);
     expect(s.image).toEqual({ kind: "build", registry: "localhost:5001", repository: "goapi", tag: "git", platforms: ["linux/amd64"], cache: true, builder: undefined });
-    expect(s.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 3, cpuUtilization: 70 });
+    expect(s.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 3, metric: "cpu", cpuUtilization: 70 });
     expect(s.resources).toEqual({ requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
     expect(s.ingress).toEqual({ className: "traefik", host: "goapi.localhost", path: "/", controllerNamespace: "traefik" });
     expect(s.app).toEqual({ logLevel: "info", drainDelaySeconds: 5, shutdownTimeoutSeconds: 15, maxBodyBytes: 1048576, env: {} });
     expect(s.apiToken).toBeUndefined();
     expect(s.database).toEqual({ placement: { kind: "inCluster", storage: "1Gi" }, maxConns: 5, statementTimeoutMilliseconds: 5000 });
     expect(s.databasePassword).toBeUndefined();
+    expect(s.delivery).toEqual({ strategy: "rolling" });
   });
 
   it("takes a multi-platform build, the builder's own platform, a named builder and no cache", () => {

@@ -6,7 +6,7 @@
 // else on the machine. The cluster itself and the registry container stay in
 // scripts/local-up.sh: they must exist before any provider can connect.
 //
-// Traefik is the ingress controller: maintained (ingress-nginx is retired
+// Traefik is the ingress controller (and the Gateway API's): maintained (ingress-nginx is retired
 // upstream), it serves networking.k8s.io/v1 Ingress, and it can publish a fixed
 // address in Ingress status, which Pulumi waits for before an Ingress is ready.
 import * as k8s from "@pulumi/kubernetes";
@@ -45,7 +45,11 @@ new k8s.helm.v3.Release(
       ports: { web: { hostPort: 80 } },
       service: { type: "ClusterIP" },
       ingressClass: { enabled: true, isDefaultClass: false, name: localNames.ingressClass },
-      providers: { kubernetesIngress: { publishedService: { enabled: false } } },
+      // The Gateway API too (the chart brings its CRDs): a canary stack's
+      // traffic goes through the Gateway, whose HTTPRoute Flagger writes
+      // from the stack's namespace (docs/delivery.md).
+      providers: { kubernetesIngress: { publishedService: { enabled: false } }, kubernetesGateway: { enabled: true } },
+      gateway: { name: localNames.gatewayName, listeners: { web: { namespacePolicy: { from: "All" } } } },
       additionalArguments: ["--providers.kubernetesingress.ingressendpoint.ip=127.0.0.1"],
     },
   },
@@ -154,6 +158,38 @@ new k8s.helm.v3.Release(
     },
   },
   { provider, dependsOn: [jaeger] },
+);
+
+// Delivery: Flagger releases a canary stack through Traefik's Gateway, judged
+// on the Prometheus above; KEDA scales a stack on its request rate from the
+// same Prometheus. Both pinned to the versions whose CRDs npm run
+// test:cluster checks the stacks' objects against (scripts/cluster/versions.sh).
+const prometheusUrl = `http://kube-prometheus-stack-prometheus.${localNames.monitoringNamespace}.svc:9090`;
+new k8s.helm.v3.Release(
+  "flagger",
+  {
+    name: "flagger",
+    chart: "flagger",
+    version: "1.36.1",
+    repositoryOpts: { repo: "https://flagger.app" },
+    namespace: localNames.deliveryNamespace,
+    createNamespace: true,
+    values: { meshProvider: "gatewayapi:v1", metricsServer: prometheusUrl, prometheus: { install: false } },
+  },
+  { provider },
+);
+
+new k8s.helm.v3.Release(
+  "keda",
+  {
+    name: "keda",
+    chart: "keda",
+    version: "2.20.2",
+    repositoryOpts: { repo: "https://kedacore.github.io/charts" },
+    namespace: localNames.deliveryNamespace,
+    createNamespace: true,
+  },
+  { provider },
 );
 
 export const grafanaUrl = `http://${localNames.grafanaHost}/`;

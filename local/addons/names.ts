@@ -12,6 +12,10 @@ export const localNames = {
   tracingNamespace: "observability",
   /** The collector's Service, which the stack's OTEL_EXPORTER_OTLP_ENDPOINT names (OTLP/HTTP on 4318). */
   collectorService: "otel-collector",
+  /** Traefik's Gateway (Gateway API), which a canary stack's route attaches to: goapi:delivery.canary.gateway's default. */
+  gatewayName: "traefik-gateway",
+  /** Flagger (canary releases) and KEDA (scaling on the request rate). */
+  deliveryNamespace: "delivery",
   grafanaHost: "grafana.localhost",
   tracesHost: "traces.localhost",
 } as const;

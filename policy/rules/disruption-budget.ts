@@ -2,7 +2,7 @@
 // without a PodDisruptionBudget, `kubectl drain` may evict every pod at once.
 import { kindOf, specOf } from "./kubernetes";
 import type { StackRule, Subject, Violation } from "./rule";
-import { hpaSpecOf, hpasOf, scaledBy } from "./scale-target";
+import { scaledBy, scalerLabel, scalersOf } from "./scale-target";
 
 interface PodTemplateView {
   metadata?: { labels?: Record<string, string> };
@@ -15,22 +15,22 @@ function selects(selector: unknown, labels: Record<string, string>): boolean {
 
 export const disruptionBudget: StackRule = {
   name: "disruption-budget",
-  description: "A workload an HPA keeps at more than one replica is covered by a PodDisruptionBudget.",
+  description: "A workload an HPA or a ScaledObject keeps at more than one replica is covered by a PodDisruptionBudget.",
   enforcementLevel: "advisory",
   scope: "stack",
   check(subjects: readonly Subject[]): Violation[] {
     const budgets = subjects.filter((s) => kindOf(s.type) === "PodDisruptionBudget");
-    return hpasOf(subjects)
-      .filter((hpa) => (hpaSpecOf(hpa).minReplicas ?? 1) > 1)
-      .flatMap((hpa) =>
-        scaledBy(hpa, subjects)
+    return scalersOf(subjects)
+      .filter((scaler) => scaler.minReplicas > 1)
+      .flatMap((scaler) =>
+        scaledBy(scaler, subjects)
           .filter((w: Subject) => {
             const labels = (specOf(w.props).template as PodTemplateView | undefined)?.metadata?.labels ?? {};
             return !budgets.some((b) => selects(specOf(b.props).selector, labels));
           })
           .map((w) => ({
             urn: w.urn,
-            message: `HorizontalPodAutoscaler "${hpa.name}" keeps at least ${hpaSpecOf(hpa).minReplicas ?? 1} replicas but no PodDisruptionBudget selects the pods`,
+            message: `${scalerLabel(scaler)} keeps at least ${scaler.minReplicas} replicas but no PodDisruptionBudget selects the pods`,
           })),
       );
   },

@@ -25,6 +25,18 @@ if [ "$missing_crds" = 1 ]; then
   say "Prometheus Operator v$prometheus_operator_version CRDs in ${crds_dir#"$repo_root"/}"
 fi
 
+# The delivery controllers' CRDs, likewise (downloads, no build).
+for entry in "${delivery_crds[@]}"; do
+  read -r folder module inside files <<<"$entry"
+  [ -f "$crds_root/$folder/$files" ] && continue
+  module_dir=$(go mod download -json "$module" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -d "$module_dir" ] || die "could not download $module (its CRDs)"
+  mkdir -p "$crds_root/$folder"
+  cp "$module_dir/$inside/$files" "$crds_root/$folder/"
+  chmod u+w "$crds_root/$folder/$files"
+  say "$module CRDs in ${crds_root#"$repo_root"/}/$folder"
+done
+
 binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(wanted_stamp)" ] && [ -f "$stages_file" ]; then
   missing=0

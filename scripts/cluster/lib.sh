@@ -15,6 +15,14 @@ stamp_file="$tools_dir/built-versions"
 # The CRDs up.sh installs; beside the binaries' folder, which may be shared read-only.
 crds_dir="${GOAPI_CLUSTER_CRDS:-$repo_root/.tools/crds/prometheus-operator-$prometheus_operator_version}"
 crds=(servicemonitors prometheusrules)
+# The delivery controllers' CRDs, each project's files as its module ships them
+# (folder, module, path in the module, files): up.sh applies every file.
+crds_root="${GOAPI_CLUSTER_CRDS_ROOT:-$repo_root/.tools/crds}"
+delivery_crds=(
+  "flagger-$flagger_version github.com/fluxcd/flagger@v$flagger_version artifacts/flagger crd.yaml"
+  "keda-$keda_version github.com/kedacore/keda/v2@v$keda_version config/crd/bases keda.sh_scaledobjects.yaml"
+  "gateway-api-$gateway_api_version sigs.k8s.io/gateway-api@v$gateway_api_version config/crd/standard gateway.networking.k8s.io_httproutes.yaml"
+)
 # Where `npm run cluster:up` keeps a plane for manual work.
 manual_state="$tools_dir/up"
 

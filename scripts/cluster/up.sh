@@ -202,6 +202,19 @@ for crd in "${crds[@]}"; do
 done
 wait_for "the Prometheus Operator's CRDs" 30 kube-apiserver kubectl wait --for=condition=Established --timeout=5s "${established[@]}"
 
+# Flagger's, KEDA's and the Gateway API's CRDs, as on a cluster that runs the
+# delivery controllers: a canary stack declares a Canary, MetricTemplates and
+# an HTTPRoute, a request-rate stack a ScaledObject (docs/delivery.md).
+delivery_established=()
+for entry in "${delivery_crds[@]}"; do
+  read -r folder _ _ files <<<"$entry"
+  applied=$(kubectl apply --server-side -f "$crds_root/$folder/$files" --output=name) || die "the API server refused $crds_root/$folder/$files"
+  while read -r crd; do
+    if [ -n "$crd" ]; then delivery_established+=("$crd"); fi
+  done <<<"$applied"
+done
+wait_for "the delivery controllers' CRDs" 30 kube-apiserver kubectl wait --for=condition=Established --timeout=5s "${delivery_established[@]}"
+
 for c in "${components[@]}"; do
   if ! is_ours "$(cat "$pids/$c.pid")"; then
     tail -n 20 "$logs/$c.log" >&2

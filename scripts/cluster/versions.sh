@@ -17,6 +17,15 @@ kwok_version=0.8.0
 # them (the newest version the Go module proxy serves). No binary: they are
 # fetched apart from the stamp, so a change here rebuilds nothing.
 prometheus_operator_version=0.85.0
+# The delivery controllers' CRDs, which a canary stack's and a request-rate
+# stack's objects need (docs/delivery.md), fetched the same way from each
+# project's Go module: Flagger's Canary and MetricTemplate (the newest version
+# the module proxy serves), KEDA's ScaledObject (the newest that Go 1.26 builds:
+# v2.21 needs Go 1.27), and the Gateway API's HTTPRoute (the standard channel
+# of the release Traefik v3's Gateway provider implements).
+flagger_version=1.36.1
+keda_version=2.20.2
+gateway_api_version=1.4.1
 # The oldest Go that builds all three (kwok 0.8.0 needs 1.26).
 go_minimum=1.26
 

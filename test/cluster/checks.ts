@@ -66,7 +66,7 @@ const readyEndpoints = (slices: Iterable<EndpointSlice>) =>
   [...new Set([...slices].flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready === true).map((e) => e.targetRef?.name ?? "?")))].sort();
 
 /** Server-side apply with strict field validation, as the file kubectl would get; returns what the server accepted. */
-async function apply(objects: Applied[], file: string): Promise<KObject[]> {
+export async function apply(objects: Applied[], file: string): Promise<KObject[]> {
   fs.writeFileSync(file, objects.map((a) => stringify(a.object)).join("---\n"), { mode: 0o600 });
   const res = await kubectl(["apply", "--server-side", `--field-manager=${fieldManager}`, "--validate=strict", "--output=json", "--filename", file]);
   if (res.code !== 0) {
@@ -141,7 +141,7 @@ function podOf(w: Workload): PodSpec {
 }
 
 /** Every check, in the order a rollout happens, for one stack. */
-export function describeClusterChecks(stack: string, expected: { disruptionBudget: boolean }): void {
+export function describeClusterChecks(stack: string, expected: { disruptionBudget: boolean; overrides?: Record<string, unknown> }): void {
   let run: StackRun;
   let objects: Applied[] = [];
   let work: string;
@@ -184,7 +184,7 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), `goapi-${stack}-`));
-    run = await declare(stack);
+    run = await declare(stack, undefined, expected.overrides);
     objects = objectsOf(run.declared);
     volumes = volumesFor(objects);
     if (volumes.length > 0) {
@@ -395,7 +395,7 @@ export function describeClusterChecks(stack: string, expected: { disruptionBudge
       try {
         const before = objects;
         // A user changes goapi:app.logLevel and runs `pulumi up`.
-        const changed = await declare(stack, (app) => ({ ...app, logLevel: app.logLevel === "warn" ? "info" : "warn" }));
+        const changed = await declare(stack, (app) => ({ ...app, logLevel: app.logLevel === "warn" ? "info" : "warn" }), expected.overrides);
         const after = objectsOf(changed.declared);
         const has = (set: Applied[], o: KObject) => set.some((x) => idOf(x.object) === idOf(o));
         const created = after.filter((a) => !has(before, a.object));

@@ -6,7 +6,8 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { evaluate } from "../../policy/evaluate";
 import { rules } from "../../policy/rules";
 import { kubeScoreFindings } from "./kube-score";
-import { k8s, nameOf, schemaProblems } from "./manifests";
+import type { CanarySpec } from "../../components/flagger";
+import { count, k8s, nameOf, schemaProblems } from "./manifests";
 import type { Declared } from "./mocks";
 import { subjectsOf } from "./policy";
 import type { StackRun } from "./stack";
@@ -26,6 +27,33 @@ function workloads(declared: Declared[]): { id: string; pod: IPodSpec; labels: R
 
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** Whether the stack releases through a canary (its `delivery` output says so). */
+export const isCanary = (r: StackRun): boolean => (r.outputs.delivery as { strategy?: string } | undefined)?.strategy === "canary";
+
+/** The stack's Flagger Canary. */
+export const canaryOf = (d: Declared[]): { spec: CanarySpec } => {
+  const found = d.filter((x) => x.type === "kubernetes:flagger.app/v1beta1:Canary");
+  if (found.length !== 1) {
+    throw new Error(`expected one Canary, found ${found.length}`);
+  }
+  return reveal(found[0]?.inputs) as { spec: CanarySpec };
+};
+
+/** What scales the API: its HPA, or its KEDA ScaledObject. */
+export function scalerOf(d: Declared[]): { target?: string; minReplicas: number; maxReplicas: number } {
+  const hpas = d.filter((x) => x.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+  const scaledObjects = d.filter((x) => x.type === "kubernetes:keda.sh/v1alpha1:ScaledObject");
+  if (hpas.length + scaledObjects.length !== 1) {
+    throw new Error(`expected one HPA or ScaledObject, found ${hpas.length} and ${scaledObjects.length}`);
+  }
+  if (hpas.length === 1) {
+    const spec = k8s.hpa(d).spec;
+    return { target: spec?.scaleTargetRef.name, minReplicas: spec?.minReplicas ?? 1, maxReplicas: spec?.maxReplicas ?? NaN };
+  }
+  const spec = k8s.scaledObject(d).spec;
+  return { target: spec.scaleTargetRef.name, minReplicas: spec.minReplicaCount ?? 1, maxReplicas: spec.maxReplicaCount ?? NaN };
+}
 
 const seconds = (duration: string | undefined) => Number(/^(\d+)s$/.exec(duration ?? "")?.[1] ?? NaN);
 
@@ -142,22 +170,37 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
       const dep = k8s.deployment(d);
       const selector = dep.spec?.selector.matchLabels ?? {};
       expect(dep.spec?.template.metadata?.labels).toMatchObject(selector);
-      expect(k8s.service(d).spec?.selector).toEqual(selector);
-      expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(selector);
+      if (isCanary(run())) {
+        // Flagger's primary renames app.kubernetes.io/name; the instance label selects both copies' pods.
+        const pods = { "app.kubernetes.io/instance": selector["app.kubernetes.io/instance"] };
+        expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(pods);
+        expect(canaryOf(d).spec.targetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: dep.metadata?.name });
+        expect(count(d, "kubernetes:core/v1:Service")).toBe(d.some((x) => x.type === "kubernetes:apps/v1:StatefulSet") ? 1 : 0);
+      } else {
+        expect(k8s.service(d).spec?.selector).toEqual(selector);
+        expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(selector);
+      }
     });
 
-    it("routes the Ingress to the Service's http port and starts at the HPA's minimum", () => {
+    it("routes the users to the pods' http port and starts at the scaler's minimum", () => {
       const d = run().declared;
+      const scaler = scalerOf(d);
+      expect(scaler.target).toBe(k8s.deployment(d).metadata?.name);
+      expect(k8s.deployment(d).spec?.replicas).toBe(scaler.minReplicas);
+      if (isCanary(run())) {
+        const service = canaryOf(d).spec.service;
+        expect(count(d, "kubernetes:networking.k8s.io/v1:Ingress")).toBe(0);
+        expect({ targetPort: service.targetPort, hosts: service.hosts }).toEqual({ targetPort: "http", hosts: [String(run().outputs.url).replace(/^https?:\/\/([^/]+)\/.*$/, "$1")] });
+        return;
+      }
       const backend = k8s.ingress(d).spec?.rules?.[0]?.http?.paths[0]?.backend.service;
       expect(backend).toEqual({ name: k8s.service(d).metadata?.name, port: { name: "http" } });
       expect(k8s.service(d).spec?.ports?.find((p) => p.name === "http")?.targetPort).toBe("http");
-      expect(k8s.hpa(d).spec?.scaleTargetRef.name).toBe(k8s.deployment(d).metadata?.name);
-      expect(k8s.deployment(d).spec?.replicas).toBe(k8s.hpa(d).spec?.minReplicas);
     });
 
     it("keeps more than one pod available through a disruption when it asks for more than one", () => {
       const d = run().declared;
-      const min = k8s.hpa(d).spec?.minReplicas ?? 1;
+      const min = scalerOf(d).minReplicas;
       const pdbs = d.filter((x) => x.type === "kubernetes:policy/v1:PodDisruptionBudget");
       expect(pdbs).toHaveLength(min > 1 ? 1 : 0);
     });
@@ -197,7 +240,8 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
     it("terminates TLS on production stacks", () => {
       const { declared, outputs } = run();
       if (isProduction(stack)) {
-        expect(k8s.ingress(declared).spec?.tls).toHaveLength(1);
+        // A canary's TLS is its Gateway listener's (docs/delivery.md), outside the stack.
+        expect(declared.filter((x) => x.type === "kubernetes:networking.k8s.io/v1:Ingress").map((x) => (reveal(x.inputs) as { spec: { tls?: unknown[] } }).spec.tls?.length)).toEqual(isCanary(run()) ? [] : [1]);
         expect(outputs.url).toMatch(/^https:\/\//);
       } else {
         expect(outputs.url).toMatch(/^https?:\/\//);
@@ -206,7 +250,10 @@ export function describeStackInvariants(stack: string, run: () => StackRun): voi
 
     it("exports what a user needs for kubectl", () => {
       const { outputs } = run();
-      expect(Object.keys(outputs).sort()).toEqual(["deploymentName", "imageRef", "ingressName", "kubeContext", "migrationJob", "namespace", "serviceName", "token", "url"]);
+      const route = isCanary(run()) ? "routeName" : "ingressName";
+      // An export left undefined (the other strategy's route) is no stack output.
+      const exported = Object.keys(outputs).filter((k) => outputs[k] !== undefined);
+      expect(exported.sort()).toEqual(["delivery", "deploymentName", "imageRef", route, "kubeContext", "migrationJob", "namespace", "serviceName", "token", "url"].sort());
       expect(outputs.url).toMatch(/^https?:\/\/[a-z0-9.-]+\/$/);
     });
 

@@ -71,6 +71,14 @@ export function hpa(minReplicas = 1, target = "goapi", kind = "Deployment"): Sub
   });
 }
 
+/** A KEDA ScaledObject for the Deployment of deployment(); `spec` changes its spec. */
+export function scaledObject(spec: Record<string, unknown> = {}): Subject {
+  return subject("kubernetes:keda.sh/v1alpha1:ScaledObject", "goapi", {
+    metadata: { name: "goapi", namespace: "goapi", labels },
+    spec: { scaleTargetRef: { name: "goapi" }, minReplicaCount: 1, maxReplicaCount: 3, triggers: [], ...spec },
+  });
+}
+
 /** The HPA of hpa() with `change` applied to its spec. */
 export function hpaWith(change: Record<string, unknown>): Subject {
   const s = hpa();

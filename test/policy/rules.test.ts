@@ -3,7 +3,7 @@
 import { rules } from "../../policy/rules";
 import type { Rule, Subject } from "../../policy/rules";
 import { evaluate } from "../../policy/evaluate";
-import { container, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, prometheusRule, securedContainer, service, subject } from "./objects";
+import { container, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, prometheusRule, scaledObject, securedContainer, service, subject } from "./objects";
 
 interface Case {
   /** Each entry: what it shows, and resources the rule accepts together. */
@@ -129,6 +129,12 @@ const cases: Record<string, Case> = {
       ["an HPA without a target kind", [deployment(podSpec(), { replicas: 2 }), hpaWith({ scaleTargetRef: { name: "goapi" } })]],
       ["an HPA without a target name", [deployment(podSpec(), { replicas: 2 }), hpaWith({ scaleTargetRef: { kind: "Deployment" } })]],
       ["an auto-named Deployment and an HPA without a target name", [autoNamed(deployment(podSpec(), { replicas: 2 })), hpaWith({ scaleTargetRef: { kind: "Deployment" } })]],
+      ["a ScaledObject and no replicas", [deployment(), scaledObject()]],
+      ["replicas for the first rollout only, and a ScaledObject", [{ ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["spec.replicas"] }, scaledObject()]],
+      ["an HPA and a ScaledObject for two Deployments", [deployment(), hpa(1, "other"), scaledObject()]],
+      ["a ScaledObject for a StatefulSet of the same name", [deployment(podSpec(), { replicas: 2 }), scaledObject({ scaleTargetRef: { kind: "StatefulSet", name: "goapi" } })]],
+      ["a ScaledObject without a target name", [deployment(podSpec(), { replicas: 2 }), scaledObject({ scaleTargetRef: {} })]],
+      ["two Deployments, each with a scaler of its own", [deployment(), { ...deployment(), name: "other", props: { metadata: { name: "other", namespace: "goapi" }, spec: {} } }, hpa(1, "other"), scaledObject()]],
     ],
     broken: [
       ["replicas and an HPA", [deployment(podSpec(), { replicas: 2 }), hpa()], 'spec.replicas is 2 but HorizontalPodAutoscaler "goapi" scales this Deployment'],
@@ -138,6 +144,9 @@ const cases: Record<string, Case> = {
       ["zero replicas and an HPA", [deployment(podSpec(), { replicas: 0 }), hpa()], "spec.replicas is 0"],
       ["an HPA with no namespace of its own", [deployment(podSpec(), { replicas: 2 }), inNamespace(hpa(), undefined)], "spec.replicas is 2"],
       ["a Deployment with no namespace of its own", [inNamespace(deployment(podSpec(), { replicas: 2 }), undefined), hpa()], "spec.replicas is 2"],
+      ["replicas and a ScaledObject, whose target is a Deployment by default", [deployment(podSpec(), { replicas: 2 }), scaledObject()], 'spec.replicas is 2 but ScaledObject "goapi" scales this Deployment'],
+      ["an HPA and a ScaledObject on one Deployment", [deployment(), hpa(), scaledObject()], 'HorizontalPodAutoscaler "goapi" and ScaledObject "goapi" all scale this Deployment: keep one'],
+      ["two HPAs on one Deployment, replicas set for the first rollout only", [{ ...deployment(podSpec(), { replicas: 2 }), ignoreChanges: ["spec.replicas"] }, hpa(), { ...hpa(2), name: "second" }], 'HorizontalPodAutoscaler "goapi" and HorizontalPodAutoscaler "second" all scale'],
     ],
   },
   "namespace-enforces-restricted": {
@@ -155,6 +164,7 @@ const cases: Record<string, Case> = {
       ["a ceiling of two digits", [deployment(), hpaWith({ maxReplicas: 10 }), prometheusRule({ max: 10 })]],
       ["the count right after >=", [deployment(), hpa(), prometheusRule({ ceiling: "count(goapi_build_info) >=3" })]],
       ["a group without rules beside the alerts", [deployment(), hpa(), prometheusRule({ emptyGroup: true })]],
+      ["a ScaledObject and its alerts, the ceiling at its maxReplicaCount", [deployment(), scaledObject({ maxReplicaCount: 10 }), prometheusRule({ max: 10 })]],
     ],
     broken: [
       ["an HPA without alerts", [deployment(), hpa()], 'HorizontalPodAutoscaler "goapi" (namespace goapi) has no PrometheusRule with GoapiHighErrorRate, GoapiHighLatency'],
@@ -167,6 +177,9 @@ const cases: Record<string, Case> = {
       ["the alerts in another namespace", [deployment(), hpa(), prometheusRule({ namespace: "elsewhere" })], "has no PrometheusRule with"],
       ["one alert left out", [deployment(), hpa(), prometheusRule({ without: "GoapiMigrationFailed" })], "has no PrometheusRule with GoapiMigrationFailed:"],
       ["the ceiling at another count", [deployment(), hpa(), prometheusRule({ max: 5 })], "scales to 3 pods, but GoapiAtMaxReplicas fires at 5"],
+      ["a ScaledObject without alerts", [deployment(), scaledObject()], 'ScaledObject "goapi" (namespace goapi) has no PrometheusRule with GoapiHighErrorRate'],
+      ["a ScaledObject's ceiling at another count", [deployment(), scaledObject({ maxReplicaCount: 10 }), prometheusRule({ max: 3 })], "scales to 10 pods, but GoapiAtMaxReplicas fires at 3: give the alert the scaler's maximum"],
+      ["a ScaledObject without maxReplicaCount, which means KEDA's 100", [deployment(), scaledObject({ maxReplicaCount: undefined }), prometheusRule()], "scales to 100 pods"],
     ],
   },
   "disruption-budget": {
@@ -175,12 +188,16 @@ const cases: Record<string, Case> = {
       ["an HPA without minReplicas, which means one", [deployment(), hpaWith({ minReplicas: undefined })]],
       ["two replicas and a PDB", [deployment(), hpa(2), pdb()]],
       ["two replicas of a Deployment in another namespace", [inNamespace(deployment(), "other"), hpa(2)]],
+      ["a ScaledObject without minReplicaCount, which means KEDA's 0", [deployment(), scaledObject({ minReplicaCount: undefined })]],
+      ["a ScaledObject keeping two replicas, and a PDB", [deployment(), scaledObject({ minReplicaCount: 2 }), pdb()]],
+      ["two replicas kept by an HPA that names no workload", [deployment(), hpaWith({ minReplicas: 2, scaleTargetRef: { kind: "Deployment" } })]],
     ],
     broken: [
       ["two replicas, no PDB", [deployment(), hpa(2)], 'HorizontalPodAutoscaler "goapi" keeps at least 2 replicas but no PodDisruptionBudget selects the pods'],
       ["a PDB for other pods", [deployment(), hpa(3), pdb({ "app.kubernetes.io/name": "other" })], "keeps at least 3 replicas"],
       ["a PDB that selects nothing", [deployment(), hpa(2), pdb({})], "no PodDisruptionBudget selects the pods"],
       ["a PDB that asks for more labels than the pods have", [deployment(), hpa(2), pdb({ ...labels, tier: "web" })], "no PodDisruptionBudget selects the pods"],
+      ["a ScaledObject keeping two replicas, no PDB", [deployment(), scaledObject({ minReplicaCount: 2 })], 'ScaledObject "goapi" keeps at least 2 replicas but no PodDisruptionBudget selects the pods'],
     ],
   },
   "probes-configured": {
