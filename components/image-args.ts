@@ -1,6 +1,8 @@
 // How a stack's image settings become ApiImage arguments and the provider
 // that builds them: what to build from app/, the tag and build arguments,
 // where to push and cache, with which credentials.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { appSource, contentTag } from "./app-source";
@@ -39,6 +41,7 @@ export function apiImageArgs(settings: Pick<Settings, "image" | "registryUsernam
       buildArgs: { VERSION: tag, COMMIT: source?.commit ?? "unknown" },
       cacheRef: plan.cache ? `${repository}:${cacheTag}` : undefined,
       builder: plan.builder,
+      baseImages: plan.baseImages === undefined ? undefined : checkedBaseImages(plan.baseImages, appDir),
       registry:
         username !== undefined && password !== undefined
           ? // Credentials are looked up by host: ghcr.io for ghcr.io/acme.
@@ -46,4 +49,22 @@ export function apiImageArgs(settings: Pick<Settings, "image" | "registryUsernam
           : undefined,
     },
   };
+}
+
+/** The images the Dockerfile's FROM lines name, as written there. */
+export function fromImages(dockerfile: string): string[] {
+  return [...dockerfile.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)].map((m) => m[1] ?? "");
+}
+
+/** A substitute for an image the Dockerfile does not use would change nothing, silently: refuse it. */
+function checkedBaseImages(baseImages: Record<string, string>, appDir: string): Record<string, string> {
+  const dockerfile = path.join(appDir, "Dockerfile");
+  const from = fromImages(fs.readFileSync(dockerfile, "utf8"));
+  const unknown = Object.keys(baseImages).filter((image) => !from.includes(image));
+  if (unknown.length > 0) {
+    throw new pulumi.RunError(
+      `goapi:image.baseImages: ${unknown.map((i) => `"${i}"`).join(", ")} ${unknown.length === 1 ? "is not a FROM image" : "are not FROM images"} of ${dockerfile}, whose FROM images are: ${from.join(", ")}`,
+    );
+  }
+  return baseImages;
 }

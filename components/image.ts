@@ -20,6 +20,8 @@ export interface ImageBuild {
   cacheRef?: string;
   /** An existing buildx builder; undefined lets the provider use or create a docker-container one. */
   builder?: string;
+  /** A FROM image of the Dockerfile, as written there -> the digest-pinned image to build from instead. */
+  baseImages?: Record<string, string>;
   /** Registry credentials; omitted for registries that take anonymous pushes. */
   registry?: { address: string; username: string; password: pulumi.Input<string> };
 }
@@ -58,7 +60,14 @@ export class ApiImage extends pulumi.ComponentResource {
       const image = new dockerbuild.Image(
         name,
         {
-          context: { location: b.context },
+          context: {
+            location: b.context,
+            // Named contexts replace a FROM image without editing the Dockerfile.
+            named:
+              b.baseImages === undefined
+                ? undefined
+                : Object.fromEntries(Object.entries(b.baseImages).map(([from, ref]) => [from, { location: `docker-image://${ref}` }])),
+          },
           dockerfile: { location: path.join(b.context, "Dockerfile") },
           tags: [`${b.repository}:${b.tag}`],
           push: true,

@@ -76,6 +76,17 @@ const imageSchema = z.strictObject({
   cache: z.boolean().default(true),
   /** An existing buildx builder to build with (e.g. one on the host network for a localhost registry). */
   builder: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be the name of a buildx builder").optional(),
+  /**
+   * A FROM image of app/Dockerfile, as written there -> the image to build from instead, pinned by
+   * digest: a mirror for a build that cannot pull the pinned bases. Passed to BuildKit as named build
+   * contexts, so the Dockerfile stays as it is.
+   */
+  baseImages: z
+    .record(
+      z.string().regex(/^\S+$/, "must be a FROM image of app/Dockerfile, as written there"),
+      z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>"),
+    )
+    .optional(),
   /** A prebuilt image to deploy as is: no build, no push. */
   ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
 });
@@ -238,6 +249,9 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
   if (settled("image.ref", "image.registry") && s.image.ref === undefined && s.image.registry === undefined) {
     issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
   }
+  if (valid("image.ref", "image.baseImages") && s.image.ref !== undefined && s.image.baseImages !== undefined) {
+    issue(["image", "baseImages"], "applies to a build, and image.ref deploys a prebuilt image: remove one of them");
+  }
   if (valid("image.cache", "image.tag") && s.image.cache && s.image.tag === cacheTag) {
     issue(["image", "tag"], `"${cacheTag}" is the build cache's tag; choose another, or set image.cache to false`);
   }
@@ -364,6 +378,7 @@ export type ImagePlan =
       platforms: ImagePlatform[] | "native";
       cache: boolean;
       builder?: string;
+      baseImages?: Record<string, string>;
     };
 
 /** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
@@ -455,8 +470,8 @@ function imagePlan(i: Raw["image"]): ImagePlan {
   if (i.registry === undefined) {
     throw new Error("crossCheck lets no image without registry or ref through");
   }
-  const { registry, repository, tag, platforms, cache, builder } = i;
-  return { kind: "build", registry, repository, tag, platforms, cache, builder };
+  const { registry, repository, tag, platforms, cache, builder, baseImages } = i;
+  return { kind: "build", registry, repository, tag, platforms, cache, builder, baseImages };
 }
 
 function configPath(path: PropertyKey[]): string {

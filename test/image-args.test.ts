@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImageBuild } from "../components/image";
-import { apiImageArgs, imageBuilderArgs } from "../components/image-args";
+import { apiImageArgs, fromImages, imageBuilderArgs } from "../components/image-args";
 import type { ImagePlan, Settings } from "../components/settings";
 import { gitRepo, GitRepo, removeGitRepos } from "./helpers/git-repo";
 import { installMocks, settle } from "./helpers/mocks";
@@ -91,6 +91,25 @@ describe("apiImageArgs", () => {
     const multi = buildOf({ image: fixed({ platforms: ["linux/amd64", "linux/arm64"], builder: "ci" }) }, bare);
     expect([multi.platforms, multi.builder]).toEqual([["linux/amd64", "linux/arm64"], "ci"]);
     expect(buildOf({ image: fixed({ platforms: "native" }) }, bare).platforms).toBeUndefined();
+  });
+
+  it("substitutes only images that app/Dockerfile's FROM lines name, and names them when one does not", () => {
+    const appDir = path.join(__dirname, "..", "app");
+    const from = fromImages(fs.readFileSync(path.join(appDir, "Dockerfile"), "utf8"));
+    expect(from).toHaveLength(2);
+    expect(from.every((image) => /@sha256:[a-f0-9]{64}$/.test(image))).toBe(true);
+    const mirror = `127.0.0.1:5000/mirror@sha256:${"a".repeat(64)}`;
+    const baseImages = Object.fromEntries(from.map((image) => [image, mirror]));
+    expect(buildOf({ image: fixed({ baseImages }) }, appDir).baseImages).toEqual(baseImages);
+    expect(buildOf({ image: fixed() }, appDir).baseImages).toBeUndefined();
+    expect(() => buildOf({ image: fixed({ baseImages: { "golang:1.26": mirror } }) }, appDir)).toThrow(
+      `goapi:image.baseImages: "golang:1.26" is not a FROM image of ${path.join(appDir, "Dockerfile")}, whose FROM images are: ${from.join(", ")}`,
+    );
+  });
+
+  it("reads FROM images with or without a platform, in any case, and not the stage names", () => {
+    const dockerfile = "# FROM comment\nFROM --platform=$BUILDPLATFORM golang:1.26 AS build\nRUN true\n  from gcr.io/distroless/static\nFROM build\n";
+    expect(fromImages(dockerfile)).toEqual(["golang:1.26", "gcr.io/distroless/static", "build"]);
   });
 
   it("logs in to the registry host with the secret password, only with both credentials", async () => {

@@ -81,6 +81,14 @@ describe("ApiImage", () => {
     expect(inputs.builder).toEqual({ name: "goapi-local" });
   });
 
+  it("replaces base images through named build contexts, the Dockerfile unchanged", async () => {
+    const mirror = `127.0.0.1:5000/mirror@sha256:${"a".repeat(64)}`;
+    const { inputs } = await declare({ ...build, baseImages: { "golang@sha256:0": mirror } });
+    expect(inputs.context).toEqual({ location: "/repo/app", named: { "golang@sha256:0": { location: `docker-image://${mirror}` } } });
+    expect(inputs.dockerfile).toEqual({ location: "/repo/app/Dockerfile" });
+    expect((await declare(build)).inputs.context).toEqual({ location: "/repo/app" });
+  });
+
   it("keeps the pushed image in the registry when the resource is replaced or removed", async () => {
     const { resourceOptions } = await declare(build);
     expect(resourceOptions[imageType]?.retainOnDelete).toBe(true);

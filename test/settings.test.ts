@@ -115,6 +115,26 @@ describe("loadSettings", () => {
     expect(() => with_({ WRITE_TIMEOUT: "soon" }, 60000)).not.toThrow();
   });
 
+  it("takes substitutes for the Dockerfile's base images, each pinned by digest, for a build only", () => {
+    const mirror = `127.0.0.1:5000/mirror/golang@sha256:${"a".repeat(64)}`;
+    const base = `golang@sha256:${"b".repeat(64)}`;
+    const image = (v: object) => json({ registry: "localhost:5001", ...v });
+    expect(loadSettings("local", { ...minimal, image: image({ baseImages: { [base]: mirror } }) }).image).toMatchObject({
+      kind: "build",
+      baseImages: { [base]: mirror },
+    });
+    expect(loadSettings("local", { ...minimal, image: image({}) }).image).not.toHaveProperty("baseImages.golang");
+    expect(problemsOf("local", { ...minimal, image: image({ baseImages: { [base]: "127.0.0.1:5000/mirror/golang:1.26" } }) })).toEqual([
+      `goapi:image.baseImages.${base}: must pin a digest: <repository>@sha256:<64 hex digits>`,
+    ]);
+    expect(problemsOf("local", { ...minimal, image: image({ baseImages: { "golang 1.26": mirror } }) })).toEqual([
+      "goapi:image.baseImages.golang 1.26: must be a FROM image of app/Dockerfile, as written there",
+    ]);
+    expect(problemsOf("local", { ...minimal, image: json({ ref: mirror, baseImages: { [base]: mirror } }) })).toEqual([
+      "goapi:image.baseImages: applies to a build, and image.ref deploys a prebuilt image: remove one of them",
+    ]);
+  });
+
   it("reports every bad key at once, each with its path", () => {
     const problems = problemsOf("local", {
       kubeContext: "kind-goapi",
