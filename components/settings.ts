@@ -153,7 +153,7 @@ const databaseSchema = z.strictObject(
     external: z
       .strictObject({
         host: z
-          .string({ error: "is required: the database server's DNS name or IP address" })
+          .string({ error: (issue) => (issue.input === undefined ? "is required: the database server's DNS name or IP address" : undefined) })
           .refine((h) => hostName.test(h) || isIP(h) !== 0, { message: "must be a lower-case DNS name or an IP address" }),
         port: count(1, 65535).default(postgresPort),
         name: z.string().regex(identifier, "must be a lower-case PostgreSQL name such as goapi").default("goapi"),
