@@ -17,7 +17,7 @@ const folders = {
   components: { mutate: ["components/**/*.ts"], tests: everyTest, ignoreStatic: true },
   settings: {
     mutate: ["components/settings.ts", "components/observability-settings.ts", "components/delivery-settings.ts", "components/cidr-setting.ts", "components/config-messages.ts"],
-    tests: ["settings", "settings-bounds", "observability-settings", "delivery-settings", "app-contract"].map((t) => `<rootDir>/test/${t}.test.ts`),
+    tests: ["settings", "settings-bounds", "settings-rules", "observability-settings", "delivery-settings", "app-contract"].map((t) => `<rootDir>/test/${t}.test.ts`),
     ignoreStatic: false,
   },
   policy: { mutate: ["policy/**/*.ts", "!policy/index.ts"], tests: ["<rootDir>/test/policy/**/*.test.ts"], ignoreStatic: false },

@@ -5,8 +5,6 @@
 // "Too small" without the bound.
 import type { z } from "zod";
 
-const described = (v: unknown): string => (typeof v === "string" ? `"${v}"` : JSON.stringify(v));
-
 /** A YAML scalar that YAML read as a number or boolean where text was meant: how to write it. */
 export function quoteHint(input: unknown): string | undefined {
   if (typeof input !== "number" && typeof input !== "boolean") {
@@ -32,7 +30,7 @@ export function explainIssue(issue: z.core.$ZodRawIssue): string | undefined {
         return "is required";
       }
       if (issue.expected === "string") {
-        return `must be text: ${quoteHint(issue.input) ?? `not ${described(issue.input)}`}`;
+        return `must be text: ${quoteHint(issue.input) ?? `not ${JSON.stringify(issue.input)}`}`;
       }
       return `must be ${shapes[issue.expected] ?? `a ${issue.expected}`}`;
     }

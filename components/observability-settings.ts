@@ -37,7 +37,7 @@ export const largestLatencyBucketSeconds = 2.5;
 /** Kubernetes label keys and values, for the selectors of Prometheus and Grafana. */
 const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a Kubernetes label key");
 const labelValue = z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "must be a Kubernetes label value");
-const labels = z.record(labelKey, labelValue, { error: (issue) => (issue.code === "invalid_key" ? "must be a Kubernetes label key" : undefined) });
+const labels = z.record(labelKey, labelValue);
 
 const forDuration = (d: string) => promDuration.default(d);
 

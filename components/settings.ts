@@ -174,34 +174,34 @@ const databaseSchema = z.strictObject(
     external: z
       .strictObject({
         host: z
-          .string({ error: "is required: the database server's DNS name or IP address" })
+          .string({ error: (issue) => (issue.input === undefined ? "is required: the database server's DNS name or IP address" : undefined) })
           .refine((h) => hostName.test(h) || isIP(h) !== 0, { message: "must be a lower-case DNS name or an IP address" }),
         port: count(1, 65535).default(postgresPort),
         name: z.string().regex(identifier, "must be a lower-case PostgreSQL name such as goapi").default("goapi"),
         user: z.string().regex(identifier, "must be a lower-case PostgreSQL role name such as goapi").default("goapi"),
-        sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(", ")}` }).default("verify-full"),
+        sslmode: z.enum(sslModes).default("verify-full"),
         cidrs: z.array(cidrSetting).default([]),
       })
       .optional(),
     maxConns: count(appLimits.dbMaxConns.min, appLimits.dbMaxConns.max).default(appDatabase.maxConns),
     statementTimeoutMilliseconds: z
       .int()
-      .min(appLimits.minStatementTimeoutMilliseconds, `must be at least ${appLimits.minStatementTimeoutMilliseconds}`)
+      .min(appLimits.minStatementTimeoutMilliseconds)
       .default(5000),
   },
   { error: (issue) => (issue.code === "invalid_type" ? "must be an object with inCluster or external" : undefined) },
 );
 
 const schema = z.strictObject({
-  kubeContext: z.string({ error: "is required: the kubeconfig context of the target cluster" }).min(1, "is required"),
+  kubeContext: z.string({ error: "is required: the kubeconfig context of the target cluster" }),
   kubeconfig: z.string().optional(),
   namespace: z.string().regex(dnsLabel, "must be a DNS-1123 label such as goapi").default("goapi"),
   createNamespace: z.boolean().default(true),
   /** Where the Kubernetes provider writes YAML instead of applying to the cluster. */
-  renderYamlTo: z.string().min(1).optional(),
+  renderYamlTo: z.string().optional(),
   image: imageSchema.prefault({}),
-  registryUsername: z.string().min(1).optional(),
-  registryPassword: z.string().min(1).optional(),
+  registryUsername: z.string().optional(),
+  registryPassword: z.string().optional(),
   apiToken: z.string().min(appLimits.minTokenLength, `must be at least ${appLimits.minTokenLength} characters long`).optional(),
   autoscaling: autoscalingSchema.prefault({}),
   resources: resourcesSchema.prefault({}),
@@ -210,7 +210,7 @@ const schema = z.strictObject({
   // Optional here and required by crossCheck, so that its absence does not hide the other problems.
   database: databaseSchema.optional(),
   /** The external database user's password, or the in-cluster database's instead of a generated one. */
-  databasePassword: z.string().min(1).optional(),
+  databasePassword: z.string().optional(),
   /** Namespace whose Prometheus may scrape the metrics port. */
   metricsNamespace: z.string().regex(dnsLabel, "must be a namespace name").default("monitoring"),
   observability: observabilitySchema.prefault({}),
@@ -246,18 +246,20 @@ function readsOf(prior: readonly { code: string; path?: PropertyKey[] }[]): Read
 /** Cross-key rules; each adds an issue at the key a user has to change. */
 function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, message: string) => void): void {
   const { valid, settled } = reads;
-  if (settled("image.ref", "image.registry") && s.image.ref === undefined && s.image.registry === undefined) {
+  // A broken registry is set, so only a broken ref keeps this rule from knowing what was meant.
+  if (settled("image.ref") && s.image.ref === undefined && s.image.registry === undefined) {
     issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
   }
   if (valid("image.ref", "image.baseImages") && s.image.ref !== undefined && s.image.baseImages !== undefined) {
     issue(["image", "baseImages"], "applies to a build, and image.ref deploys a prebuilt image: remove one of them");
   }
-  if (valid("image.cache", "image.tag") && s.image.cache && s.image.tag === cacheTag) {
+  if (valid("image.cache") && s.image.cache && s.image.tag === cacheTag) {
     issue(["image", "tag"], `"${cacheTag}" is the build cache's tag; choose another, or set image.cache to false`);
   }
-  if (valid("image.ref", "image.registry", "registryUsername", "registryPassword")) {
-    const pushes = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry);
-    const why = pushes ? `is required to push to ${s.image.registry ?? ""}` : "goes with the other registry credential";
+  if (valid("image.ref", "image.registry")) {
+    const pushTo = s.image.ref === undefined && s.image.registry !== undefined && !isLocalRegistry(s.image.registry) ? s.image.registry : undefined;
+    const pushes = pushTo !== undefined;
+    const why = pushes ? `is required to push to ${pushTo}` : "goes with the other registry credential";
     if (s.registryUsername === undefined && (pushes || s.registryPassword !== undefined)) {
       issue(["registryUsername"], why);
     }
@@ -319,7 +321,7 @@ function crossCheckDatabase(s: Raw, stack: string, { valid, settled }: Reads, is
     issue(["database", "inCluster"], `is not for the ${stack} stack: it is a single PostgreSQL pod without backups or failover; use external`);
   }
   if (external !== undefined) {
-    if (valid("databasePassword") && s.databasePassword === undefined) {
+    if (s.databasePassword === undefined) {
       issue(["databasePassword"], "is required with database.external: pulumi config set --secret goapi:databasePassword");
     }
     if (valid("database.external.host", "database.external.cidrs") && isIP(external.host) !== 0 && external.cidrs.length > 0 && !withinCidrs(external.host, external.cidrs)) {
@@ -364,7 +366,7 @@ export function isProduction(stack: string): boolean {
   return productionStacks.test(stack);
 }
 
-/** Keys whose values are plain strings; every other key holds YAML that the CLI passes as JSON. */
+/** Keys whose values are plain strings (an empty one is unset, so none needs a minimum length); every other key holds YAML that the CLI passes as JSON. */
 const stringKeys = new Set(["kubeContext", "kubeconfig", "namespace", "renderYamlTo", "registryUsername", "registryPassword", "apiToken", "databasePassword"]);
 
 /** Either a prebuilt image to deploy, or how to build and push one. */
