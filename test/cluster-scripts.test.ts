@@ -36,6 +36,10 @@ function sandbox(kubectl: string, failing: string[] = []): Sandbox {
     fs.writeFileSync(path.join(bin, c), `#!/usr/bin/env bash\necho "${c} $$" >>"${started}"\n${body}\n`, { mode: 0o755 });
   }
   fs.writeFileSync(path.join(bin, "kubectl"), `#!/usr/bin/env bash\n${kubectl}\n`, { mode: 0o755 });
+  // Built with the plane for the real nodes; test.sh never starts them.
+  for (const node of ["kubelet", "kube-proxy"]) {
+    fs.writeFileSync(path.join(bin, node), "#!/usr/bin/env bash\nexit 1\n", { mode: 0o755 });
+  }
   fs.writeFileSync(path.join(stubs, "go"), "#!/usr/bin/env bash\necho go-stub\n", { mode: 0o755 });
   fs.writeFileSync(path.join(dir, "tools", "kwok-stages.yaml"), "");
   const crds = path.join(dir, "crds");

@@ -6,6 +6,7 @@ import { allJobs, job, readRepoFile, stepsOf, workflow, workflowFiles } from "./
 const allowedPermissions: Record<string, Record<string, string>> = {
   "test.yml/test": { contents: "read" },
   "test.yml/cluster": { contents: "read" },
+  "test.yml/e2e": { contents: "read" },
   "test.yml/observability": { contents: "read" },
   "e2e.yml/kind": { contents: "read" },
   "preview.yml/fork": {},

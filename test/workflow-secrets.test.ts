@@ -103,7 +103,7 @@ describe("pull-request code", () => {
     const running = pullRequestJobs
       .filter(([, , j]) => stepsOf(j).some((s) => s.run !== undefined && /\bnpm (ci|cit)\b/.test(s.run)))
       .map(([file, name]) => `${file}/${name}`);
-    expect(running.sort()).toEqual(["e2e.yml/kind", "preview.yml/preview", "test.yml/cluster", "test.yml/observability", "test.yml/test"]);
+    expect(running.sort()).toEqual(["e2e.yml/kind", "preview.yml/preview", "test.yml/cluster", "test.yml/e2e", "test.yml/observability", "test.yml/test"]);
   });
 
   it("gets no Environment, no OIDC token, no write permission and no secret but the preview identity", () => {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds the pinned control plane (scripts/cluster/versions.sh) from the Go
 # module proxy into .tools/cluster/bin: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl and kwok. A second run with
-# the same versions returns at once. Cold: minutes (see docs/testing.md).
+# kube-controller-manager, kube-scheduler, kubectl and kwok, and the real
+# nodes' kubelet and kube-proxy (npm run test:e2e): one go build for all six
+# Kubernetes commands, so their shared packages compile once and the links
+# overlap the compiling. A second run with the same versions returns at once.
+# Cold: minutes (see docs/testing.md).
 set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +40,7 @@ for entry in "${delivery_crds[@]}"; do
   say "$module CRDs in ${crds_root#"$repo_root"/}/$folder"
 done
 
-binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy kwok)
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(wanted_stamp)" ] && [ -f "$stages_file" ]; then
   missing=0
   for b in "${binaries[@]}"; do [ -x "$bin_dir/$b" ] || missing=1; done
@@ -57,7 +60,7 @@ step() { say "[$((SECONDS - started))s] $*"; }
 
 step "kubernetes v$kubernetes_version (the slow part: each line is a package)"
 build_kubernetes "$src_dir/kubernetes" goapi.local/cluster/kubernetes "$bin_dir" \
-  kube-apiserver kube-controller-manager kube-scheduler kubectl
+  kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy
 
 step "etcd v$etcd_version"
 etcd_src="$src_dir/etcd"

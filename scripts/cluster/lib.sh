@@ -39,7 +39,8 @@ require() {
 
 # The versions the binaries in $bin_dir were built from; a change rebuilds.
 wanted_stamp() {
-  printf 'kubernetes %s\netcd %s\nkwok %s\ngo %s\n' \
+  # The last line: a change to what build.sh builds.
+  printf 'kubernetes %s\netcd %s\nkwok %s\ngo %s\nrecipe 2 (with kubelet, kube-proxy)\n' \
     "$kubernetes_version" "$etcd_version" "$kwok_version" "$(go env GOVERSION)"
 }
 
@@ -89,8 +90,9 @@ is_ours() {
 
 # Builds Kubernetes commands (k8s.io/kubernetes/cmd/<name>) into OUT through a
 # wrapper module in SRC: `go install pkg@version` refuses modules whose go.mod
-# has replace directives, as k8s.io/kubernetes has. One wrapper per tool set,
-# so the plane's and the nodes' builds share the Go build cache.
+# has replace directives, as k8s.io/kubernetes has. build.sh passes every
+# command at once (the plane's and the nodes'), so one go build compiles each
+# shared package once.
 build_kubernetes() { # SRC MODULE OUT CMD...
   local src=$1 module=$2 out=$3 gomod minor cmd
   shift 3

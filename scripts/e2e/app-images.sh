@@ -11,8 +11,8 @@
 #     Debian's CA certificates and tzdata, an empty /tmp.
 # Besides the release image it builds the variants the checks roll out, each
 # from a copy of app/ with one file added and the same Dockerfile: a second
-# version (another VERSION), one that exits at start, one that never gets
-# ready and one whose migration fails.
+# version (another VERSION), one that exits at start (logging its secrets
+# first), one that never gets ready and one whose migration fails.
 # Usage: app-images.sh STATE   (prints name=reference lines)
 set -euo pipefail
 # shellcheck source=scripts/e2e/lib.sh
@@ -106,9 +106,12 @@ import (
 	"os"
 )
 
-// A release that cannot serve: serve (the default) exits at start; migrate still works.
+// A release that cannot serve: serve (the default) exits at start; migrate
+// still works. It logs its secrets first, as a careless release might: what
+// explains the failed rollout must cut them out of its logs.
 func init() {
 	if len(os.Args) < 2 || os.Args[1] == "serve" {
+		fmt.Printf("{\"level\":\"INFO\",\"msg\":\"config\",\"database\":%q,\"token\":%q}\n", os.Getenv("DATABASE_URL"), os.Getenv("API_TOKEN"))
 		fmt.Println(`{"level":"ERROR","msg":"this release exits at start"}`)
 		os.Exit(1)
 	}

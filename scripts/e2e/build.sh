@@ -2,9 +2,10 @@
 # Builds what the real nodes of `npm run test:e2e` run beside the loopback
 # plane (scripts/cluster/build.sh), at the versions pinned in
 # scripts/cluster/versions.sh, from the Go module proxy into .tools/e2e/bin:
-# kubelet and kube-proxy, CoreDNS (only the plugins the cluster DNS needs),
+# CoreDNS (only the plugins the cluster DNS needs),
 # BuildKit (buildkitd, buildctl), kube-router (its NetworkPolicy firewall),
-# and the sandbox image's pause program. A second
+# and the sandbox image's pause program (the kubelet and kube-proxy come with
+# the plane's binaries, from the same go build). A second
 # run with the same versions returns at once. Cold: minutes (docs/testing.md).
 set -euo pipefail
 # shellcheck source=scripts/e2e/lib.sh
@@ -16,7 +17,7 @@ printf '%s\n%s\n' "$e2e_go_minimum" "$go_version" | sort -V -C || die "Go $e2e_g
 # Static binaries: CoreDNS and pause run from images with nothing else in them.
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
 
-binaries=(kubelet kube-proxy coredns buildkitd buildctl kube-router pause)
+binaries=(coredns buildkitd buildctl kube-router pause)
 if [ -f "$e2e_stamp" ] && [ "$(cat "$e2e_stamp")" = "$(e2e_wanted_stamp)" ]; then
   missing=0
   for b in "${binaries[@]}"; do [ -x "$e2e_bin/$b" ] || missing=1; done
@@ -29,12 +30,6 @@ rm -f "$e2e_stamp"
 mkdir -p "$e2e_bin" "$e2e_src"
 started=$SECONDS
 step() { say "[$((SECONDS - started))s] $*"; }
-
-# kubelet and kube-proxy: the same kind of wrapper module as the plane's
-# (build_kubernetes in scripts/cluster/lib.sh), so most packages come from the
-# build cache.
-step "kubelet, kube-proxy v$kubernetes_version"
-build_kubernetes "$e2e_src/kubernetes" goapi.local/e2e/kubernetes "$e2e_bin" kubelet kube-proxy
 
 # CoreDNS with a plugin list of our own: a main that sets the directives
 # (their order is the order plugins run in, as in CoreDNS's plugin.cfg) and

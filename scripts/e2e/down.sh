@@ -65,7 +65,7 @@ done
 stop kube-router
 [ -x "$e2e_bin/kube-router" ] && "$e2e_bin/kube-router" --cleanup-config >/dev/null 2>&1
 stop kube-proxy
-[ -x "$e2e_bin/kube-proxy" ] && "$e2e_bin/kube-proxy" --cleanup >/dev/null 2>&1
+[ -x "$bin_dir/kube-proxy" ] && "$bin_dir/kube-proxy" --cleanup >/dev/null 2>&1
 for n in "${node_names[@]}"; do stop "kubelet-$n"; done
 for n in "${node_names[@]}"; do kill_cgroup "$n"; done
 for n in "${node_names[@]}"; do stop "containerd-$n"; done

@@ -19,8 +19,8 @@ die() { printf 'e2e: %s\n' "$*" >&2; exit 1; }
 # The versions the binaries in $e2e_bin were built from; a change rebuilds.
 e2e_wanted_stamp() {
   # The last line: a change to how build.sh builds.
-  printf 'kubernetes %s\ncoredns %s\nbuildkit %s\nkube-router %s\ngo %s\nrecipe 2\n' \
-    "$kubernetes_version" "$coredns_version" "$buildkit_version" "$kube_router_version" "$(go env GOVERSION)"
+  printf 'coredns %s\nbuildkit %s\nkube-router %s\ngo %s\nrecipe 3\n' \
+    "$coredns_version" "$buildkit_version" "$kube_router_version" "$(go env GOVERSION)"
 }
 
 # The local registry, on loopback only; the nodes' containerd pulls from it

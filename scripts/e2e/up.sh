@@ -19,7 +19,10 @@ require containerd containerd-shim-runc-v2 runc ctr iptables ipset ip sysctl doc
 for plugin in bridge host-local loopback; do
   [ -x "/usr/lib/cni/$plugin" ] || die "/usr/lib/cni/$plugin is missing: apt-get install containernetworking-plugins"
 done
-for b in kubelet kube-proxy buildkitd buildctl kube-router pause coredns; do
+for b in kubelet kube-proxy; do
+  [ -x "$bin_dir/$b" ] || die "$bin_dir/$b is missing: run scripts/cluster/build.sh"
+done
+for b in buildkitd buildctl kube-router pause coredns; do
   [ -x "$e2e_bin/$b" ] || die "$e2e_bin/$b is missing: run scripts/e2e/build.sh"
 done
 if ip link show "$bridge" >/dev/null 2>&1; then
@@ -258,7 +261,7 @@ serializeImagePulls: false
 evictionHard: { memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1% }
 YAML
   wait_for "containerd of $n" 30 "containerd-$n" ctr --address "$dir/containerd.sock" version
-  start "kubelet-$n" "$e2e_bin/kubelet" --config "$dir/kubelet.yaml" --kubeconfig "$state/$n.kubeconfig" \
+  start "kubelet-$n" "$bin_dir/kubelet" --config "$dir/kubelet.yaml" --kubeconfig "$state/$n.kubeconfig" \
     --root-dir "$dir/kubelet" --cert-dir "$dir/pki" --hostname-override "$n" --node-ip "$node_ip"
 done
 for n in "${node_names[@]}"; do
@@ -280,7 +283,7 @@ nodePortAddresses: [$node_ip/32]
 iptables: { localhostNodePorts: false }
 conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 YAML
-start kube-proxy "$e2e_bin/kube-proxy" --config "$state/kube-proxy.yaml"
+start kube-proxy "$bin_dir/kube-proxy" --config "$state/kube-proxy.yaml"
 wait_for "kube-proxy healthy" 60 kube-proxy curl -fsS http://127.0.0.1:10256/healthz
 
 # --- cluster DNS: CoreDNS pods in kube-system labelled k8s-app=kube-dns, as

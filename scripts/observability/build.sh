@@ -19,7 +19,10 @@ die() { printf 'observability: %s\n' "$*" >&2; exit 1; }
 command -v go >/dev/null || die "go is required but was not found on PATH"
 
 # The Prometheus version: the one promtool is built at, so the rules are
-# checked and evaluated by the same code.
+# checked and evaluated by the same code. Built with promtool's very flags
+# (package.json's tools script: -trimpath, the tags, the ldflags), so every
+# package the two share comes from the Go build cache that
+# `npm run tools` filled, instead of compiling again.
 prometheus_version=$(sed -n 's|.*github.com/prometheus/prometheus/cmd/promtool@\(v[0-9.]*\).*|\1|p' "$repo_root/package.json")
 [ -n "$prometheus_version" ] || die "package.json's tools script pins no promtool version"
 collector_version=$(sed -n 's|^\tgo.opentelemetry.io/collector/otelcol \(v[0-9.]*\)$|\1|p' "$here/otelcol/go.mod")

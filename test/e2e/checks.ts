@@ -2,16 +2,18 @@
 // runs against the database before the API gets ready, the Service answers by
 // ClusterIP and by name, the NetworkPolicies hold, and (for the stacks asked
 // to) rollouts under a constant load lose no request.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { collection, get, KObject, kubectl, list, pathOf, Watch, watchSet } from "../cluster/kube";
 import { Applied, idOf } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
 import { e2e } from "./env";
+import { boundsBroken, explainOnNodes, recordFixture, secretValuesOf } from "./explain";
 import { externalDatabase } from "./external-db";
 import { processOf, startLoad } from "./host";
 import { probeFrom, probeInside } from "./probe";
-import { apply, Change, externalDatabaseNamespace, namespaceOf, objectsOf, ofKind, remove, runOnNodes, tokenOf, volumesFor } from "./stack";
+import { apply, Change, externalDatabaseNamespace, externalDatabasePassword, namespaceOf, objectsOf, ofKind, remove, runOnNodes, tokenOf, volumesFor } from "./stack";
 
 const patience = 180;
 /** The load during each rollout: GETs per second to the ClusterIP, and the longest it may run. */
@@ -415,11 +417,48 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
       expect(load.fewest).toBeGreaterThanOrEqual(desired() - 1);
     });
 
+    /**
+     * The rollout explainer (rollout/cli.ts) on the stack's namespace, until
+     * its text matches every one of `named`; the pods of `selector` it read
+     * are recorded as the unit tests' fixture `fixture`.
+     */
+    const explained = async (what: string, fixture: string, selector: string, named: RegExp[]) => {
+      const lines = await eventually(`${what}: the rollout explainer names it`, patience, async () => {
+        const l = await explainOnNodes(namespace);
+        const done = named.every((r) => r.test(l.join("\n")));
+        if (!done) {
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        return { done, seen: l };
+      });
+      const known = [tokenOf(stack, 0), tokenOf(stack, 1), externalDatabasePassword(stack)];
+      const secrets = [...new Set([...(await secretValuesOf(namespace)), ...known])].filter((v) => v.length >= 6);
+      await recordFixture(fixture, namespace, selector, fixtureSecrets(secrets));
+      for (const l of lines) {
+        figure(stack, `${what}: explained: ${l}`);
+      }
+      return { lines, text: lines.join("\n"), secrets };
+    };
+    /** Each real secret value and the stand-in the unit tests' state declares for its role (test/fixtures/rollout/state-secrets.json). */
+    const fixtureSecrets = (values: string[]) => {
+      const stand = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "rollout", "state-secrets.json"), "utf8")) as { token: string; password: string; databaseUrl: string };
+      const tokens = [tokenOf(stack, 0), tokenOf(stack, 1)];
+      return new Map(values.map((v): [string, string] => [v, /^postgres(ql)?:\/\//.test(v) ? stand.databaseUrl : tokens.includes(v) ? stand.token : stand.password]));
+    };
+    /** What the explanation must show, whatever the failure: its bounds kept, and no secret. */
+    const expectExplanationSafe = (e: { lines: string[]; text: string; secrets: string[] }) => {
+      expect(boundsBroken(e.lines)).toEqual([]);
+      expect(e.lines[0]).toBe("Why the rollout failed:");
+      expect(e.secrets.filter((s) => e.text.includes(s) || e.text.includes(encodeURIComponent(s)))).toEqual([]);
+    };
+    const deploymentSelector = () => Object.entries(deployment().spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
+
     /** Rolls out a faulty image; the old pods must keep serving, and the report must name why the new pod is not ready. */
-    const faulty = async (what: string, image: string, reason: RegExp) => {
+    const faulty = async (what: string, image: string, reason: RegExp, fixture: string, named: RegExp[]) => {
       const d = await diff({ image });
       const before = (await apiPods()).map((p) => p.metadata.name);
       let reasons: string[] = [];
+      let explanation = { lines: [] as string[], text: "", secrets: [] as string[] };
       const load = await underLoad(what, async () => {
         await apply(d.created, path.join(work(), `${what}-created.yaml`));
         for (const job of d.created.filter((o) => o.kind === "Job")) {
@@ -431,6 +470,7 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
           const r = await reasonsOf(namespace, fresh);
           return { done: r.some((x) => reason.test(x)), seen: r };
         });
+        explanation = await explained(what, fixture, deploymentSelector(), named);
         // Back to the image that works, as `pulumi up` of the previous commit would.
         await apply(objects.map((a) => a.object).filter((o) => o.kind === "Deployment" && o.metadata.name === deployment().metadata.name), path.join(work(), `${what}-back.yaml`));
         await waitRolledOut(`the rollback after ${what}`, (deployment() as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]?.image);
@@ -438,6 +478,11 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
       });
       figure(stack, `${what}: reported ${reasons.join(" | ")}`);
       expect(reasons.some((x) => reason.test(x))).toBe(true);
+      for (const r of named) {
+        expect(explanation.text).toMatch(r);
+      }
+      expectExplanationSafe(explanation);
+      return explanation;
       expect((await apiPods()).map((p) => p.metadata.name).sort()).toEqual([...before].sort());
       expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
       expect(load.fewest).toBeGreaterThanOrEqual(desired());
@@ -445,12 +490,50 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
 
     it("keeps the old pods serving when the new image exits at start, and reports why", async () => {
       afterUp();
-      await faulty("image that exits at start", e2e.images.appExits, /last exit 1 \(Error\): .*"msg":"this release exits at start"/);
+      const pod = "  pod \\S+ \\(Running, [1-9]\\d* restarts?\\)\n";
+      const e = await faulty("image that exits at start", e2e.images.appExits, /last exit 1 \(Error\): .*"msg":"this release exits at start"/, "crashloop", [
+        new RegExp(`Deployment ${namespace}/\\S+: 1 of \\d+ pods failing\n${pod}    container api: waiting: CrashLoopBackOff: .*; its last run ended: Error, exit code 1; its message:\n`),
+        /\n {6}\{"level":"ERROR","msg":"this release exits at start"\}\n/,
+        /last events.*:\n(.*\n)* {6}Warning BackOff: Back-off restarting failed container api/,
+        /last log lines of api \(the run that ended\):\n {6}\{"level":"INFO","msg":"config","database":"\[redacted\]","token":"\[redacted\]"\}\n {6}\{"level":"ERROR","msg":"this release exits at start"\}/,
+      ]);
+      // The release logged its token and database URL: the real text held them, the explanation cut them out.
+      expect(e.text).toContain("[redacted]");
     });
 
     it("keeps the old pods serving when the new image never gets ready, and reports why", async () => {
       afterUp();
-      await faulty("image that never gets ready", e2e.images.appUnready, /Readiness probe failed: HTTP probe failed with statuscode: 503/);
+      await faulty("image that never gets ready", e2e.images.appUnready, /Readiness probe failed: HTTP probe failed with statuscode: 503/, "unready", [
+        new RegExp(`Deployment ${namespace}/\\S+: 1 of \\d+ pods failing\n  pod \\S+ \\(Running, 0 restarts\\)\n    container api: running, not ready\n`),
+        /\n {6}Warning Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503( \(x\d+\))?\n/,
+        /\n {4}last log lines of api:\n {6}\{/,
+      ]);
+    });
+
+    it("keeps the old pods serving when the new image cannot be pulled, and the explainer names it on the migration Job", async () => {
+      afterUp();
+      // A digest the local registry does not hold: `pulumi up` waits on the migration Job, the first object of an image change.
+      const missing = e2e.images.app.replace(/@sha256:[0-9a-f]{64}$/, `@sha256:${createHash("sha256").update("goapi-e2e: an image never pushed").digest("hex")}`);
+      expect(missing).not.toBe(e2e.images.app);
+      const d = await diff({ image: missing });
+      const job = d.created.find((o) => o.kind === "Job") as KObject;
+      const before = (await apiPods()).map((p) => p.metadata.name);
+      let explanation = { lines: [] as string[], text: "", secrets: [] as string[] };
+      const load = await underLoad("image that cannot be pulled", async () => {
+        await apply(d.created, path.join(work(), "pull-created.yaml"));
+        explanation = await explained("image that cannot be pulled", "imagepull", `job-name=${job.metadata.name}`, [
+          new RegExp(`Job ${namespace}/${job.metadata.name}: 1 of 1 pods failing\n  pod \\S+ \\(Pending, 0 restarts\\)\n    container migrate: waiting: (ErrImagePull|ImagePullBackOff): .*code = NotFound`),
+          /\n {6}Warning Failed: Failed to pull image "[^"]+": rpc error: code = NotFound/,
+          /\n {6}Warning Failed: Error: (ErrImagePull|ImagePullBackOff)/,
+        ]);
+        // `pulumi up` stops at the Job: the Deployment is not updated.
+        await remove(d.created);
+      });
+      expect(explanation.text).not.toContain("last log lines");
+      expectExplanationSafe(explanation);
+      expect((await apiPods()).map((p) => p.metadata.name).sort()).toEqual([...before].sort());
+      expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
+      expect(load.fewest).toBeGreaterThanOrEqual(desired());
     });
 
     it("keeps the old pods serving when the new image's migration fails, with the migration's log line as the termination message", async () => {
@@ -458,6 +541,7 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
       const d = await diff({ image: e2e.images.appBadMigration });
       const before = (await apiPods()).map((p) => p.metadata.name);
       let messages: string[] = [];
+      let explanation = { lines: [] as string[], text: "", secrets: [] as string[] };
       const load = await underLoad("failing migration", async () => {
         await apply(d.created, path.join(work(), "bad-migration-created.yaml"));
         const job = d.created.find((o) => o.kind === "Job") as KObject;
@@ -465,9 +549,14 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
         figure(stack, `failing migration: Job ${failed.conditions?.join(", ") ?? ""}`);
         const pods = (await list<Pod>(`${collection("v1", "pods", namespace)}?labelSelector=${encodeURIComponent(`job-name=${job.metadata.name}`)}`)).items;
         messages = pods.map((p) => p.status?.containerStatuses?.[0]?.state?.terminated?.message?.trim() ?? "");
+        explanation = await explained("failing migration", "migration-failed", `job-name=${job.metadata.name}`, [
+          new RegExp(`Job ${namespace}/${job.metadata.name}: (\\d) of \\1 pods failing\n  pod \\S+ \\(Failed, 0 restarts\\)\n    container migrate: terminated: Error, exit code 1; its message:\n {6}.*"msg":"migration failed".*division by zero`),
+          /\n {4}last log lines of migrate:\n/,
+        ]);
         // `pulumi up` stops here: the Deployment is not updated. The failed Job is what it leaves.
         await remove([job]);
       });
+      expectExplanationSafe(explanation);
       figure(stack, `failing migration: ${messages.length} pods, termination messages: ${messages.join(" | ")}`);
       expect(messages.length).toBeGreaterThanOrEqual(1);
       for (const m of messages) {

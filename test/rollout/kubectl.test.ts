@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../rollout/cli";
 import { kubectlCluster } from "../../rollout/kubectl";
-import { fixtureDir, secrets, stateText } from "./fixtures";
+import { fixtureDir, podsOf, secrets, stateText } from "./fixtures";
 
 let dir: string;
 let stub: string;
@@ -40,8 +40,8 @@ const calls = () => fs.readFileSync(log, "utf8").trim().split("\n");
 describe("kubectlCluster", () => {
   it("reads pods by selector, a pod's events and a bounded log tail, with the provider's context and kubeconfig path", async () => {
     const c = kubectlCluster([stub], { context: "kind-goapi", kubeconfig: "/home/user/.kube/config" });
-    expect((await c.pods("goapi", "a=b,c=d")).map((p) => p.metadata.name)).toEqual(["goapi-migrate-4e1b2c3d-8xk2p"]);
-    expect((await c.events("goapi", "p1")).map((e) => e.reason)).toEqual(["Scheduled", "Started"]);
+    expect((await c.pods("goapi", "a=b,c=d")).map((p) => p.metadata.name)).toEqual(podsOf("migration-failed").map((p) => p.metadata.name));
+    expect((await c.events("goapi", "p1")).map((e) => e.reason)).toContain("Scheduled");
     expect(await c.logs({ namespace: "goapi", pod: "p1", container: "migrate", previous: true, tailLines: 15 })).toContain("dsn ");
     c.close();
     const g = "--kubeconfig=/home/user/.kube/config --context=kind-goapi";
@@ -84,7 +84,8 @@ describe("rollout/cli.ts", () => {
     const out: string[] = [];
     expect(await main(["--", stub], stateText, (l) => out.push(l))).toBe(0);
     const text = out.join("\n");
-    expect(text).toContain("Job goapi/goapi-migrate-4e1b2c3d: 1 of 1 pods failing");
+    // The stub answers every selector with the migration's three pods.
+    expect(text).toContain("Job goapi/goapi-migrate-4e1b2c3d: 3 of 3 pods failing");
     expect(text).toContain("dsn [redacted]");
     expect(text).not.toContain(secrets.password);
   });

@@ -10,20 +10,20 @@ const first = (c: Parameters<typeof podsOf>[0]) => {
 };
 
 describe("podFailure", () => {
-  it("a crash loop: the waiting reason, how the last run ended, and that run's logs", () => {
+  it("a crash loop: the waiting reason, how the last run ended with its termination message, and that run's logs", () => {
     const f = podFailure(first("crashloop"));
-    expect(f?.restarts).toBe(4);
-    expect(f?.reasons).toEqual([expect.stringMatching(/^container api: waiting: CrashLoopBackOff: back-off 1m20s restarting failed container=api .*; its last run ended: Error, exit code 1$/)]);
+    expect(f?.restarts).toBe(1);
+    expect(f?.reasons).toEqual([
+      expect.stringMatching(/^container api: waiting: CrashLoopBackOff: back-off 10s restarting failed container=api .*; its last run ended: Error, exit code 1; its message:\n\{"level":"INFO","msg":"config",.*\}\n\{"level":"ERROR","msg":"this release exits at start"\}$/),
+    ]);
     expect(f?.logs).toEqual([{ container: "api", previous: true }]);
   });
 
-  it("an image that cannot be pulled: ImagePullBackOff and ErrImagePull with the registry's answer, and no logs to read", () => {
-    const [backoff, errPull] = podsOf("imagepull").map(podFailure);
-    expect(backoff?.reasons).toEqual([expect.stringMatching(/^container api: waiting: ImagePullBackOff: Back-off pulling image ".*": ErrImagePull: .*not found$/)]);
-    expect(errPull?.reasons).toEqual([expect.stringMatching(/^container api: waiting: ErrImagePull: rpc error: code = NotFound/)]);
-    expect(backoff?.logs).toEqual([]);
-    expect(errPull?.logs).toEqual([]);
-    expect(backoff?.phase).toBe("Pending");
+  it("an image that cannot be pulled: the registry's answer, and no logs to read", () => {
+    const f = podFailure(first("imagepull"));
+    expect(f?.reasons).toEqual([expect.stringMatching(/^container \S+: waiting: (ErrImagePull|ImagePullBackOff): .*code = NotFound/)]);
+    expect(f?.logs).toEqual([]);
+    expect(f?.phase).toBe("Pending");
   });
 
   it("a readiness probe that never passes: running, not ready, with the current logs", () => {
@@ -35,7 +35,7 @@ describe("podFailure", () => {
   it("a failed migration Job pod: the exit code and its termination message", () => {
     const f = podFailure(first("migration-failed"));
     expect(f?.phase).toBe("Failed");
-    expect(f?.reasons).toEqual([expect.stringMatching(/^container migrate: terminated: Error, exit code 1; its message:\n\{.*"msg":"migration failed".*password authentication failed.*\}$/)]);
+    expect(f?.reasons).toEqual([expect.stringMatching(/^container migrate: terminated: Error, exit code 1; its message:\n\{.*"msg":"migration failed".*division by zero.*\}$/)]);
     expect(f?.logs).toEqual([{ container: "migrate", previous: false }]);
   });
 
