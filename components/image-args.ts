@@ -56,15 +56,23 @@ export function fromImages(dockerfile: string): string[] {
   return [...dockerfile.matchAll(/^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)/gim)].map((m) => m[1] ?? "");
 }
 
-/** A substitute for an image the Dockerfile does not use would change nothing, silently: refuse it. */
-function checkedBaseImages(baseImages: Record<string, string>, appDir: string): Record<string, string> {
-  const dockerfile = path.join(appDir, "Dockerfile");
+/**
+ * A substitute for an image the Dockerfile does not use would change nothing, silently: the message that
+ * refuses it, or undefined when every key is a FROM image. `npm run check` asks the same question.
+ */
+export function baseImagesProblem(baseImages: Record<string, string>, dockerfile: string): string | undefined {
   const from = fromImages(fs.readFileSync(dockerfile, "utf8"));
   const unknown = Object.keys(baseImages).filter((image) => !from.includes(image));
-  if (unknown.length > 0) {
-    throw new pulumi.RunError(
-      `goapi:image.baseImages: ${unknown.map((i) => `"${i}"`).join(", ")} ${unknown.length === 1 ? "is not a FROM image" : "are not FROM images"} of ${dockerfile}, whose FROM images are: ${from.join(", ")}`,
-    );
+  if (unknown.length === 0) {
+    return undefined;
+  }
+  return `goapi:image.baseImages: ${unknown.map((i) => `"${i}"`).join(", ")} ${unknown.length === 1 ? "is not a FROM image" : "are not FROM images"} of ${dockerfile}, whose FROM images are: ${from.join(", ")}`;
+}
+
+function checkedBaseImages(baseImages: Record<string, string>, appDir: string): Record<string, string> {
+  const problem = baseImagesProblem(baseImages, path.join(appDir, "Dockerfile"));
+  if (problem !== undefined) {
+    throw new pulumi.RunError(problem);
   }
   return baseImages;
 }

@@ -4,9 +4,13 @@
 // exits 1 if there is any problem, 2 on bad usage.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { baseImagesProblem } from "../components/image-args";
 import { loadSettings, SettingsError } from "../components/settings";
 import { cliConfig, projectKeys, stackFilePath, YamlFileError } from "./stack-config";
 import { placeholdersIn } from "./stack-placeholders";
+
+/** The Dockerfile the program builds (index.ts builds app/ beside it). */
+const appDockerfile = path.join(__dirname, "..", "app", "Dockerfile");
 
 export interface CheckResult {
   code: 0 | 1 | 2;
@@ -42,13 +46,20 @@ export function checkStack(stack: string, file = stackFilePath(stack)): CheckRes
   }
   const left = placeholdersIn(keys);
   const warnings = left.length > 0 ? [`${shown}: placeholders to replace with your own values:`, ...left.map((l) => `  ${l}`)] : [];
+  let settings: ReturnType<typeof loadSettings>;
   try {
-    loadSettings(stack, keys);
+    settings = loadSettings(stack, keys);
   } catch (e) {
     if (e instanceof SettingsError) {
       return { code: 1, text: `${shown}: ${e.message}`, warnings };
     }
     throw e;
+  }
+  // The program refuses these when it runs; the file alone shows them as well.
+  const image = settings.image;
+  const problem = image.kind === "build" && image.baseImages !== undefined ? baseImagesProblem(image.baseImages, appDockerfile) : undefined;
+  if (problem !== undefined) {
+    return { code: 1, text: `${shown}: ${problem}`, warnings };
   }
   const note = encrypted.length > 0 ? ` (encrypted, checked as present: ${encrypted.join(", ")})` : "";
   return { code: 0, text: `${shown}: valid for stack ${stack}${note}`, warnings };

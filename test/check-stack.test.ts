@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fromImages } from "../components/image-args";
 import { checkStack, main } from "../scripts/check-stack";
 
 const fixtures = path.join(__dirname, "fixtures");
@@ -35,6 +36,21 @@ describe("npm run check", () => {
       expect.stringMatching(/^goapi:database: is required: inCluster/),
     ]);
     expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  it("refuses a base image that no FROM line of app/Dockerfile names, as the preview would", () => {
+    const valid = fs.readFileSync(path.join(fixtures, "Pulumi.staging.yaml"), "utf8");
+    const dockerfile = path.join(__dirname, "..", "app", "Dockerfile");
+    const from = fromImages(fs.readFileSync(dockerfile, "utf8"));
+    const mirror = `mirror.example.test/base@sha256:${"a".repeat(64)}`;
+    const withBases = (keys: string[]) =>
+      valid.replace("    registry: registry.example.test/team\n", `    registry: registry.example.test/team\n    baseImages:\n${keys.map((k) => `      "${k}": ${mirror}\n`).join("")}`);
+    expect(checkStack("broken", stackFile(withBases(from))).code).toBe(0);
+    expect(checkStack("broken", stackFile(withBases(["golang:1.26.8-bookworm"])))).toEqual({
+      code: 1,
+      text: `Pulumi.broken.yaml: goapi:image.baseImages: "golang:1.26.8-bookworm" is not a FROM image of ${dockerfile}, whose FROM images are: ${from.join(", ")}`,
+      warnings: [],
+    });
   });
 
   it("names a missing stack file and how to create it", () => {
