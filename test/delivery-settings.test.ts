@@ -2,15 +2,8 @@
 // strategy each stack gets, the seeds' canary by default, every bound pinned
 // from both sides and every bad input refused at its key.
 import { loadSettings, SettingsError } from "../components/settings";
+import { json, minimal } from "./helpers/settings-config";
 
-const json = (v: unknown) => JSON.stringify(v);
-
-const minimal: Record<string, string> = {
-  kubeContext: "kind-goapi",
-  image: json({ registry: "localhost:5001" }),
-  ingress: json({ host: "goapi.localhost" }),
-  database: json({ inCluster: {} }),
-};
 const production: Record<string, string> = {
   ...minimal,
   image: json({ registry: "localhost:5001" }),

@@ -1,13 +1,8 @@
 // goapi:observability: the seeds' thresholds by default, every bad input
 // refused with its key and a clear message.
 import { loadSettings, SettingsError } from "../components/settings";
+import { minimal } from "./helpers/settings-config";
 
-const minimal = {
-  kubeContext: "kind-goapi",
-  image: JSON.stringify({ registry: "localhost:5001" }),
-  ingress: JSON.stringify({ host: "goapi.localhost" }),
-  database: JSON.stringify({ inCluster: {} }),
-};
 const observability = (o: unknown) => ({ ...minimal, observability: JSON.stringify(o) });
 const tracing = (t: Record<string, unknown>) => observability({ tracing: { endpoint: "http://otel-collector.observability.svc:4318", collector: { namespace: "observability" }, ...t } });
 

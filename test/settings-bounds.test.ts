@@ -5,15 +5,7 @@
 import { appLimits } from "../components/app-contract";
 import { readinessWindowSeconds } from "../components/pod";
 import { loadSettings, SettingsError } from "../components/settings";
-
-const json = (v: unknown) => JSON.stringify(v);
-
-const minimal: Record<string, string> = {
-  kubeContext: "kind-goapi",
-  image: json({ registry: "localhost:5001" }),
-  ingress: json({ host: "goapi.localhost" }),
-  database: json({ inCluster: {} }),
-};
+import { json, minimal } from "./helpers/settings-config";
 
 /** The problems loadSettings reports for `change` on top of the minimal stack; [] when it is accepted. */
 function problems(change: Record<string, string>, stack = "local"): string[] {

@@ -8,15 +8,7 @@ import { z } from "zod";
 import { explainIssue, nearestKey, quoteHint } from "../components/config-messages";
 import { collectorPort } from "../components/observability-settings";
 import { loadSettings, SettingsError, stackConfig } from "../components/settings";
-
-const json = (v: unknown) => JSON.stringify(v);
-
-const minimal: Record<string, string> = {
-  kubeContext: "kind-goapi",
-  image: json({ registry: "localhost:5001" }),
-  ingress: json({ host: "goapi.localhost" }),
-  database: json({ inCluster: {} }),
-};
+import { json, minimal } from "./helpers/settings-config";
 
 const production: Record<string, string> = {
   ...minimal,

@@ -1,14 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, SettingsError } from "../components/settings";
+import { json, minimal } from "./helpers/settings-config";
 
 // The smallest valid stack: a kind context, a local registry, a host, a database of its own.
-const minimal = {
-  kubeContext: "kind-goapi",
-  image: JSON.stringify({ registry: "localhost:5001" }),
-  ingress: JSON.stringify({ host: "goapi.localhost" }),
-  database: JSON.stringify({ inCluster: {} }),
-};
-
 // What a production stack needs on top: TLS and an external database with its password.
 const production = {
   ...minimal,
@@ -26,8 +20,6 @@ function problemsOf(stack: string, raw: Record<string, string>): string[] {
   }
   throw new Error("configuration was accepted");
 }
-
-const json = (v: unknown) => JSON.stringify(v);
 
 describe("loadSettings", () => {
   it("applies the documented defaults", () => {

@@ -1,0 +1,12 @@
+// The smallest stack configuration loadSettings accepts, as the CLI hands it
+// over (each group as JSON text), for the settings tests to change one key of.
+
+/** A group's value as the CLI passes it: JSON text. */
+export const json = (v: unknown): string => JSON.stringify(v);
+
+export const minimal = {
+  kubeContext: "kind-goapi",
+  image: json({ registry: "localhost:5001" }),
+  ingress: json({ host: "goapi.localhost" }),
+  database: json({ inCluster: {} }),
+} satisfies Record<string, string>;
