@@ -38,6 +38,11 @@ export function runOnNodes(stack: string, change: Change = {}): Promise<StackRun
   const set: Json = {
     namespace: namespaceOf(stack),
     image: { ...json("image"), ref: change.image ?? e2e.images.app },
+    // No Flagger runs on these nodes: a canary stack's Services and route
+    // would be Flagger's to make. The checks roll each stack out as a
+    // rolling one; the canary's own objects are test:cluster's
+    // (delivery.cluster.ts) and docs/delivery.md's.
+    delivery: { ...json("delivery"), strategy: "rolling" },
   };
   const secrets: Record<string, string> = { apiToken: tokenOf(stack, change.token ?? 0) };
   if (database.inCluster) {
