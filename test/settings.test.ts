@@ -125,6 +125,13 @@ describe("loadSettings", () => {
     expect(problemsOf("local", { ...minimal, image: json({ ref: mirror, baseImages: { [base]: mirror } }) })).toEqual([
       "goapi:image.baseImages: applies to a build, and image.ref deploys a prebuilt image: remove one of them",
     ]);
+    // Either key broken on its own is reported alone, without the rule between them.
+    expect(problemsOf("local", { ...minimal, image: json({ ref: "goapi:1.0", baseImages: { [base]: mirror } }) })).toEqual([
+      "goapi:image.ref: must pin a digest: <repository>@sha256:<64 hex digits>",
+    ]);
+    expect(problemsOf("local", { ...minimal, image: json({ ref: mirror, baseImages: { [base]: "golang:1.26" } }) })).toEqual([
+      `goapi:image.baseImages.${base}: must pin a digest: <repository>@sha256:<64 hex digits>`,
+    ]);
   });
 
   it("reports every bad key at once, each with its path", () => {
