@@ -125,6 +125,14 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
     return ns;
   };
 
+  // A check's reverted pods may still be terminating when the next check starts; the explainer lists
+  // every pod of a workload, so each faulty rollout starts once they are gone.
+  const previousPodsGone = () =>
+    eventually("the previous rollout's pods gone", patience, async () => {
+      const all = (await list<Pod>(`${collection("v1", "pods", namespace)}?labelSelector=${selector()}`)).items;
+      const leaving = all.filter((p) => p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+      return { done: leaving.length === 0, seen: { terminating: leaving } };
+    });
   const waitRolledOut = async (what: string, image?: string) =>
     eventually(what, patience, async () => {
       const d = await get<Workload>(await pathOf(deployment()));
@@ -455,6 +463,7 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
 
     /** Rolls out a faulty image; the old pods must keep serving, and the report must name why the new pod is not ready. */
     const faulty = async (what: string, image: string, reason: RegExp, fixture: string, named: RegExp[]) => {
+      await previousPodsGone();
       const d = await diff({ image });
       const before = (await apiPods()).map((p) => p.metadata.name);
       let reasons: string[] = [];
@@ -512,6 +521,7 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
 
     it("keeps the old pods serving when the new image cannot be pulled, and the explainer names it on the migration Job", async () => {
       afterUp();
+      await previousPodsGone();
       // A digest the local registry does not hold: `pulumi up` waits on the migration Job, the first object of an image change.
       const missing = e2e.images.app.replace(/@sha256:[0-9a-f]{64}$/, `@sha256:${createHash("sha256").update("goapi-e2e: an image never pushed").digest("hex")}`);
       expect(missing).not.toBe(e2e.images.app);
