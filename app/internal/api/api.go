@@ -47,7 +47,12 @@ type API struct {
 	started      *atomic.Bool
 	ready        *atomic.Bool
 	database     *cachedCheck
-	mux          *http.ServeMux
+	// mux serves: every route, and "/" for whatever no route takes, so that
+	// a request is matched once. unrouted has the routes alone: asked only
+	// for a request that fell through to "/", it gives the router's own 404
+	// or 405 (with its Allow header), which jsonErrors turns into JSON.
+	mux      *http.ServeMux
+	unrouted *http.ServeMux
 }
 
 // New returns the public handler with its middleware applied.
@@ -55,21 +60,32 @@ func New(o Options) http.Handler {
 	a := &API{
 		store: o.Store, maxBodyBytes: o.MaxBodyBytes, log: o.Logger, started: o.Started, ready: o.Ready,
 		database: &cachedCheck{check: o.Database, ttl: readinessCacheTTL, timeout: readinessTimeout, log: o.Logger},
-		mux:      http.NewServeMux(),
+		mux:      http.NewServeMux(), unrouted: http.NewServeMux(),
 	}
 	auth := func(h http.HandlerFunc) http.Handler { return middleware.RequireToken(o.Token, h) }
-
-	a.mux.HandleFunc("GET /{$}", a.index)
-	a.mux.HandleFunc("GET /healthz", a.healthz)
-	a.mux.HandleFunc("GET /readyz", a.readyz)
-	a.mux.HandleFunc("GET /startupz", a.startupz)
-	a.mux.HandleFunc("GET /version", a.version)
-	a.mux.HandleFunc("GET /v1/items", a.listItems)
-	a.mux.Handle("POST /v1/items", auth(a.createItem))
-	a.mux.HandleFunc("GET /v1/items/{id}", a.getItem)
-	a.mux.Handle("PUT /v1/items/{id}", auth(a.replaceItem))
-	a.mux.Handle("PATCH /v1/items/{id}", auth(a.patchItem))
-	a.mux.Handle("DELETE /v1/items/{id}", auth(a.deleteItem))
+	routes := []struct {
+		pattern string
+		handler http.Handler
+	}{
+		{"GET /{$}", http.HandlerFunc(a.index)},
+		{"GET /healthz", http.HandlerFunc(a.healthz)},
+		{"GET /readyz", http.HandlerFunc(a.readyz)},
+		{"GET /startupz", http.HandlerFunc(a.startupz)},
+		{"GET /version", http.HandlerFunc(a.version)},
+		{"GET /v1/items", http.HandlerFunc(a.listItems)},
+		{"POST /v1/items", auth(a.createItem)},
+		{"GET /v1/items/{id}", http.HandlerFunc(a.getItem)},
+		{"PUT /v1/items/{id}", auth(a.replaceItem)},
+		{"PATCH /v1/items/{id}", auth(a.patchItem)},
+		{"DELETE /v1/items/{id}", auth(a.deleteItem)},
+	}
+	for _, r := range routes {
+		a.mux.Handle(r.pattern, r.handler)
+		a.unrouted.Handle(r.pattern, r.handler)
+	}
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.unrouted.ServeHTTP(&jsonErrors{ResponseWriter: w}, r)
+	})
 
 	if o.Registry != nil {
 		// At each scrape: the cached check asks the database at most once per readinessCacheTTL.
@@ -102,12 +118,6 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, http.StatusBadRequest, "invalid_path", "the path must not contain '.' or '..' segments or '//'")
 		return
 	}
-	if _, pattern := a.mux.Handler(r); pattern == "" {
-		// The router's own 404 and 405 answers are plain text; keep its
-		// status and Allow header but answer in our error shape.
-		a.mux.ServeHTTP(&jsonErrors{ResponseWriter: w}, r)
-		return
-	}
 	a.mux.ServeHTTP(w, r)
 }
 
@@ -128,7 +138,8 @@ func canonical(p string) bool {
 }
 
 // jsonErrors replaces the router's plain-text 404 and 405 bodies with the
-// JSON error envelope and lets anything else through.
+// JSON error envelope (keeping its status and Allow header) and lets
+// anything else through.
 type jsonErrors struct {
 	http.ResponseWriter
 	replaced bool
