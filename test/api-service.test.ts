@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService, ApiServiceArgs } from "../components/api-service";
+import { ApiServiceArgs } from "../components/api-service";
 import type { ExternalDatabase } from "../components/database";
-import { Declared, installMocks, settle } from "./helpers/mocks";
+import { DeclaredApiService, declareApiService } from "./helpers/api-service";
+import type { Declared } from "./helpers/mocks";
 import { count, k8s, nameOf, schemaProblems } from "./helpers/manifests";
-import { OptionsRecorder, recordOptions } from "./helpers/options";
+import { OptionsRecorder } from "./helpers/options";
 import { containsSecret, exposes, isSecretValue, raw } from "./helpers/values";
 
 const image = `localhost:5001/goapi@sha256:${"b".repeat(64)}`;
@@ -44,13 +45,7 @@ const baseArgs: ApiServiceArgs = {
   metricsNamespace: "monitoring",
 };
 
-async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ declared: Declared[]; api: ApiService; options: OptionsRecorder }> {
-  const declared = await installMocks("test");
-  const options = recordOptions();
-  const api = new ApiService("goapi", { ...baseArgs, ...change }, { transformations: [options.transformation] });
-  await settle();
-  return { declared, api, options };
-}
+const declare = (change: Partial<ApiServiceArgs> = {}): Promise<DeclaredApiService> => declareApiService({ ...baseArgs, ...change });
 
 describe("ApiService", () => {
   let d: Declared[];

@@ -8,8 +8,9 @@ import { ApiDelivery, ApiDeliveryArgs, deliveryKinds } from "../components/deliv
 import type { CanarySettings } from "../components/delivery-settings";
 import type { CanarySpec, MetricTemplateSpec } from "../components/flagger";
 import { count, k8s, schemaProblems } from "./helpers/manifests";
+import { DeclaredApiService, declareApiService } from "./helpers/api-service";
 import { Declared, installMocks, settle } from "./helpers/mocks";
-import { OptionsRecorder, recordOptions } from "./helpers/options";
+import { OptionsRecorder } from "./helpers/options";
 import { reveal } from "./helpers/values";
 
 const canarySettings: CanarySettings = {
@@ -45,12 +46,9 @@ const requests = (rps: number, extra: Partial<ApiServiceArgs["autoscaling"]> = {
   autoscaling: { ...baseArgs.autoscaling, metric: "requests", requestsPerSecond: rps, ...extra },
 });
 
-async function declare(change: Partial<ApiServiceArgs> = {}): Promise<{ d: Declared[]; api: ApiService; options: OptionsRecorder }> {
-  const d = await installMocks("test");
-  const options = recordOptions();
-  const api = new ApiService("goapi", { ...baseArgs, ...change }, { transformations: [options.transformation] });
-  await settle();
-  return { d, api, options };
+async function declare(change: Partial<ApiServiceArgs> = {}): Promise<DeclaredApiService & { d: Declared[] }> {
+  const declared = await declareApiService({ ...baseArgs, ...change });
+  return { ...declared, d: declared.declared };
 }
 
 const ofType = <T>(d: Declared[], type: string): T[] => d.filter((x) => x.type === type).map((x) => reveal(x.inputs) as T);

@@ -60,6 +60,27 @@ describe("the local add-ons", () => {
     ]);
   });
 
+  it("install each chart from its own repository under its own name, into a namespace made for it unless the cluster has it", () => {
+    type Inputs = Release & { name: string; repositoryOpts: { repo: string }; createNamespace?: boolean; timeout?: number };
+    const releases = declared.filter((d) => d.type === "kubernetes:helm.sh/v3:Release").map((d) => ({ declaredAs: d.name, ...(reveal(d.inputs) as Inputs) }));
+    for (const r of releases) {
+      expect(r.name).toBe(r.declaredAs);
+      expect(r.repositoryOpts.repo).toMatch(/^https:\/\/[a-z.-]+(\/|$)/);
+    }
+    const made = Object.fromEntries(releases.map((r) => [r.name, r.createNamespace ?? false]));
+    expect(made).toEqual({
+      traefik: true,
+      "metrics-server": false,
+      "kube-prometheus-stack": true,
+      jaeger: true,
+      "opentelemetry-collector": true,
+      flagger: true,
+      keda: true,
+    });
+    expect(release("metrics-server").namespace).toBe("kube-system");
+    expect(Object.fromEntries(releases.map((r) => [r.name, r.timeout]))).toMatchObject({ "kube-prometheus-stack": 900, traefik: undefined });
+  });
+
   it("pin Flagger and KEDA to the versions whose CRDs the cluster checks hold the stacks to", () => {
     const versions = fs.readFileSync(path.join(__dirname, "..", "scripts", "cluster", "versions.sh"), "utf8");
     const pinned = (key: string) => new RegExp(`^${key}=(\\S+)$`, "m").exec(versions)?.[1];

@@ -17,6 +17,34 @@ import { localNames } from "./names";
 const config = new pulumi.Config();
 const provider = new k8s.Provider("kind", { context: config.require("kubeContext") });
 
+/** A pinned chart from its own repository, installed into the kind cluster. */
+interface Chart {
+  chart: string;
+  version: string;
+  repo: string;
+  namespace: string;
+  values?: pulumi.Inputs;
+  timeout?: number;
+}
+
+function release(name: string, c: Chart, opts: pulumi.CustomResourceOptions = {}): k8s.helm.v3.Release {
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      name,
+      chart: c.chart,
+      version: c.version,
+      repositoryOpts: { repo: c.repo },
+      namespace: c.namespace,
+      // kube-system and kube-public exist in every cluster; any other namespace is made for the chart.
+      ...(c.namespace.startsWith("kube-") ? {} : { createNamespace: true }),
+      values: c.values,
+      timeout: c.timeout,
+    },
+    { provider, ...opts },
+  );
+}
+
 // kind's documented hint telling tools where the local registry is.
 new k8s.core.v1.ConfigMap(
   "local-registry-hosting",
@@ -29,15 +57,13 @@ new k8s.core.v1.ConfigMap(
   { provider },
 );
 
-new k8s.helm.v3.Release(
+release(
   "traefik",
   {
-    name: "traefik",
     chart: "traefik",
     version: "37.4.0",
-    repositoryOpts: { repo: "https://traefik.github.io/charts" },
+    repo: "https://traefik.github.io/charts",
     namespace: localNames.ingressNamespace,
-    createNamespace: true,
     values: {
       nodeSelector: { "ingress-ready": "true" },
       tolerations: [{ key: "node-role.kubernetes.io/control-plane", operator: "Exists", effect: "NoSchedule" }],
@@ -53,21 +79,18 @@ new k8s.helm.v3.Release(
       additionalArguments: ["--providers.kubernetesingress.ingressendpoint.ip=127.0.0.1"],
     },
   },
-  { provider },
 );
 
-new k8s.helm.v3.Release(
+release(
   "metrics-server",
   {
-    name: "metrics-server",
     chart: "metrics-server",
     version: "3.13.0",
-    repositoryOpts: { repo: "https://kubernetes-sigs.github.io/metrics-server/" },
+    repo: "https://kubernetes-sigs.github.io/metrics-server/",
     namespace: "kube-system",
     // kind's kubelets serve self-signed certificates.
     values: { args: ["--kubelet-insecure-tls"] },
   },
-  { provider },
 );
 
 // Observability: the Prometheus Operator stack (Prometheus, Alertmanager,
@@ -80,15 +103,13 @@ const grafanaPassword = new random.RandomPassword("grafana-admin", { length: 24,
 const ingressFor = (host: string) => ({ enabled: true, ingressClassName: localNames.ingressClass, hosts: [host], path: "/" });
 const jaegerQuery = `http://jaeger.${localNames.tracingNamespace}.svc:16686`;
 
-new k8s.helm.v3.Release(
+release(
   "kube-prometheus-stack",
   {
-    name: "kube-prometheus-stack",
     chart: "kube-prometheus-stack",
     version: "88.5.3",
-    repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+    repo: "https://prometheus-community.github.io/helm-charts",
     namespace: localNames.monitoringNamespace,
-    createNamespace: true,
     timeout: 900,
     values: {
       // kind runs these on the control-plane node where Prometheus cannot
@@ -120,33 +141,27 @@ new k8s.helm.v3.Release(
       },
     },
   },
-  { provider },
 );
 
-const jaeger = new k8s.helm.v3.Release(
+const jaeger = release(
   "jaeger",
   {
-    name: "jaeger",
     chart: "jaeger",
     version: "4.11.1",
-    repositoryOpts: { repo: "https://jaegertracing.github.io/helm-charts" },
+    repo: "https://jaegertracing.github.io/helm-charts",
     namespace: localNames.tracingNamespace,
-    createNamespace: true,
     // All in one, spans in memory: a viewer for the local stack, not a store.
     values: { fullnameOverride: "jaeger", jaeger: { ingress: { enabled: true, ingressClassName: localNames.ingressClass, hosts: [localNames.tracesHost] } } },
   },
-  { provider },
 );
 
-new k8s.helm.v3.Release(
+release(
   "opentelemetry-collector",
   {
-    name: "opentelemetry-collector",
     chart: "opentelemetry-collector",
     version: "0.170.0",
-    repositoryOpts: { repo: "https://open-telemetry.github.io/opentelemetry-helm-charts" },
+    repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
     namespace: localNames.tracingNamespace,
-    createNamespace: true,
     values: {
       mode: "deployment",
       fullnameOverride: localNames.collectorService,
@@ -156,8 +171,7 @@ new k8s.helm.v3.Release(
         service: { pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: ["otlp/jaeger"] } } },
       },
     },
-  },
-  { provider, dependsOn: [jaeger] },
+  }, { dependsOn: [jaeger] },
 );
 
 // Delivery: Flagger releases a canary stack through Traefik's Gateway, judged
@@ -165,31 +179,25 @@ new k8s.helm.v3.Release(
 // same Prometheus. Both pinned to the versions whose CRDs npm run
 // test:cluster checks the stacks' objects against (scripts/cluster/versions.sh).
 const prometheusUrl = `http://kube-prometheus-stack-prometheus.${localNames.monitoringNamespace}.svc:9090`;
-new k8s.helm.v3.Release(
+release(
   "flagger",
   {
-    name: "flagger",
     chart: "flagger",
     version: "1.36.1",
-    repositoryOpts: { repo: "https://flagger.app" },
+    repo: "https://flagger.app",
     namespace: localNames.deliveryNamespace,
-    createNamespace: true,
     values: { meshProvider: "gatewayapi:v1", metricsServer: prometheusUrl, prometheus: { install: false } },
   },
-  { provider },
 );
 
-new k8s.helm.v3.Release(
+release(
   "keda",
   {
-    name: "keda",
     chart: "keda",
     version: "2.20.2",
-    repositoryOpts: { repo: "https://kedacore.github.io/charts" },
+    repo: "https://kedacore.github.io/charts",
     namespace: localNames.deliveryNamespace,
-    createNamespace: true,
   },
-  { provider },
 );
 
 export const grafanaUrl = `http://${localNames.grafanaHost}/`;
