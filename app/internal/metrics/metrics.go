@@ -19,6 +19,7 @@ type HTTP struct {
 	Requests *prometheus.CounterVec
 	Duration *prometheus.HistogramVec
 	InFlight prometheus.Gauge
+	served   servedCache
 }
 
 // New returns a registry with the Go and process collectors, the build's

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,12 +58,11 @@ func Observe(log *slog.Logger, m *metrics.HTTP, next http.Handler) http.Handler 
 		if route == "" {
 			route = "unmatched"
 		}
-		method := methodLabel(r.Method)
-		code := strconv.Itoa(sw.code())
 		span := trace.SpanFromContext(r.Context())
 		nameSpan(span, r)
-		m.Requests.WithLabelValues(route, method, code).Inc()
-		observe(m.Duration.WithLabelValues(route, method, code), elapsed.Seconds(), span.SpanContext())
+		served := m.Served(route, methodLabel(r.Method), sw.code())
+		served.Requests.Inc()
+		observe(served.Duration, elapsed.Seconds(), span.SpanContext())
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", id),
 			slog.String("method", r.Method),
