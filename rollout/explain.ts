@@ -64,7 +64,9 @@ async function explainPod(w: Workload, f: PodFailure, cluster: Cluster, limits: 
 async function explainWorkload(w: Workload, cluster: Cluster, limits: Limits): Promise<string[]> {
   let pods: Pod[];
   try {
-    pods = await cluster.pods(w.namespace, w.selector);
+    // A pod being deleted is on its way out (the update it belonged to was
+    // replaced or rolled back): whatever it shows holds no rollout back.
+    pods = (await cluster.pods(w.namespace, w.selector)).filter((p) => p.metadata.deletionTimestamp === undefined);
   } catch (e) {
     return [`${w.kind} ${w.namespace}/${w.name}: pods not readable: ${message(e)}`];
   }

@@ -31,6 +31,7 @@ export const pod = z.looseObject({
     name: z.string(),
     namespace: z.string().optional(),
     creationTimestamp: z.string().optional(),
+    deletionTimestamp: z.string().optional(),
     ownerReferences: z.array(ownerReference).optional(),
   }),
   status: z

@@ -125,8 +125,8 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
     return ns;
   };
 
-  // A check's reverted pods may still be terminating when the next check starts; the explainer lists
-  // every pod of a workload, so each faulty rollout starts once they are gone.
+  // A check's reverted pods may still be terminating when the next check starts: each faulty
+  // rollout starts once they are gone, so the pods and endpoints it counts are its own.
   const previousPodsGone = () =>
     eventually("the previous rollout's pods gone", patience, async () => {
       const all = (await list<Pod>(`${collection("v1", "pods", namespace)}?labelSelector=${selector()}`)).items;

@@ -118,6 +118,18 @@ describe("explainRollout, on pods recorded on real nodes", () => {
     expect(down).toContain("Deployment goapi/goapi-6d9f7c9b: pods not readable: connection refused");
   });
 
+  it("leaves out the pods being deleted: the previous update's, leaving, hold no rollout back", async () => {
+    const leaving = podsOf("unready").map((p) => ({ ...p, metadata: { ...p.metadata, name: `${p.metadata.name}-old`, deletionTimestamp: "2026-12-05T10:00:00Z" } }));
+    const crashing = podsOf("crashloop");
+    const cluster = fakeCluster({ pods: { [deployment.selector]: [...leaving, ...crashing] }, events: eventsByPod("crashloop"), logs: logsOf("crashloop") });
+    const text = (await explainRollout(state, cluster)).join("\n");
+    expect(text).toContain(`Deployment goapi/goapi-6d9f7c9b: ${String(crashing.length)} of ${String(crashing.length)} pods failing\n  pod ${crashPod} `);
+    expect(text).not.toContain("-old");
+    expect(await explainRollout(state, fakeCluster({ pods: { [deployment.selector]: leaving } }))).toEqual([
+      "Why the rollout failed: no failing pods in StatefulSet goapi-db, Job goapi-migrate-4e1b2c3d, Deployment goapi-6d9f7c9b (the error above is all there is).",
+    ]);
+  });
+
   it("says so when no pod is failing, or the state holds no workload yet", async () => {
     expect(await explainRollout(state, fakeCluster({ pods: {} }))).toEqual([
       "Why the rollout failed: no failing pods in StatefulSet goapi-db, Job goapi-migrate-4e1b2c3d, Deployment goapi-6d9f7c9b (the error above is all there is).",
