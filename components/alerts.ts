@@ -113,10 +113,12 @@ export function alertRules(t: AlertTarget, a: AlertSettings): RuleGroup {
       rule(
         "GoapiAtMaxReplicas",
         "warning",
-        `count(goapi_build_info{${sel}}) >= ${t.maxReplicas}`,
+        // By Service: in a canary release the stable pods (<job>-primary) and the candidate's
+        // (<job>-canary) each have their own autoscaler, both at maxReplicas.
+        `count by (service) (goapi_build_info{${sel}}) >= ${t.maxReplicas}`,
         a.maxReplicas.for,
         `${t.job} in ${t.namespace} runs {{ $value }} pods, the HPA's maximum (${t.maxReplicas})`,
-        `${t.job} in ${t.namespace} has run at the HorizontalPodAutoscaler's maxReplicas (${t.maxReplicas}) for ${a.maxReplicas.for}: it cannot scale further if the load grows.`,
+        `${t.job} in ${t.namespace} has run at the HorizontalPodAutoscaler's maxReplicas (${t.maxReplicas}) for ${a.maxReplicas.for}: it cannot scale further if the load grows. The pods behind each Service count apart: a canary's stable and candidate pods each have an autoscaler of their own.`,
       ),
       rule(
         "GoapiMigrationFailed",

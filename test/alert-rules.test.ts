@@ -191,6 +191,26 @@ const scenarios: Scenario[] = [
   },
   {
     alert: "GoapiAtMaxReplicas",
+    kind: "fires",
+    what: "a canary's stable pods at the maximum, the candidate's below it",
+    series: [1, 2, 3, 4].map((n) => ({
+      series: series("goapi_build_info", { ...pod(n), service: n <= 3 ? "goapi-primary" : "goapi-canary", version: "1.0.0", commit: "abc", goversion: "go1.26.8" }),
+      values: "1x80",
+    })),
+    checks: [{ at: "16m", firing: [{ labels: { service: "goapi-primary" }, value: "3" }] }],
+  },
+  {
+    alert: "GoapiAtMaxReplicas",
+    kind: "quiet",
+    what: "a canary's stable and candidate pods, three in all, each below the maximum",
+    series: [1, 2, 3].map((n) => ({
+      series: series("goapi_build_info", { ...pod(n), service: n <= 2 ? "goapi-primary" : "goapi-canary", version: "1.0.0", commit: "abc", goversion: "go1.26.8" }),
+      values: "1x80",
+    })),
+    checks: [{ at: "16m", firing: [] }],
+  },
+  {
+    alert: "GoapiAtMaxReplicas",
     kind: "quiet",
     what: "two pods",
     series: [1, 2].map((n) => ({ series: series("goapi_build_info", { ...pod(n), version: "1.0.0", commit: "abc", goversion: "go1.26.8" }), values: "1x80" })),

@@ -127,7 +127,7 @@ export function onProvider(s: Subject, provider: string | undefined): Subject {
  * adds a group without rules.
  */
 export function prometheusRule(o: { namespace?: string; max?: number; without?: string; ceiling?: unknown; type?: string; emptyGroup?: boolean } = {}): Subject {
-  const ceiling = o.ceiling ?? `count(goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}`;
+  const ceiling = o.ceiling ?? `count by (service) (goapi_build_info{namespace="goapi",job="goapi"}) >= ${String(o.max ?? 3)}`;
   const rules = requiredAlerts
     .filter((alert) => alert !== o.without)
     .map((alert) => ({ alert, expr: alert === "GoapiAtMaxReplicas" ? ceiling : "vector(1) > 0" }));
