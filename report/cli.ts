@@ -1,21 +1,25 @@
 // npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--intro <file>]
 //   [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <checkout>]
+//   [--release <release.json>]
 // --json is what `pulumi preview --json` printed: the digest, or (with
 // PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true) the event stream, which also
 // carries the policy results. Writes the pull-request comment for one stack
 // (to --comment-out, or stdout) and appends the job summary with the full
 // --diff text to --summary-out (e.g. "$GITHUB_STEP_SUMMARY"). --intro is
-// Markdown for under the title (what was previewed: commit, state, image).
+// Markdown for under the title (what was previewed: commit, state, image);
+// --release adds the last canary release the deploy followed below it.
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { renderComment } from "./comment";
 import { renderJobSummary } from "./job-summary";
+import { describeRelease, readReleaseRecord } from "../rollout/release-record";
 import { readPreviewOutput } from "./preview-output";
 import { machinePathsIn } from "./scrub";
 import { stackReport } from "./stack-report";
 
 const usage = `usage: npm run report -- --stack <stack> --json <preview.json> [--diff <diff.txt>] [--intro <file>]
-                         [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <dir>]`;
+                         [--details-url <url>] [--comment-out <file>] [--summary-out <file>] [--root <dir>]
+                         [--release <file>]`;
 
 const help = `${usage}
 
@@ -30,6 +34,8 @@ Turns one stack's \`pulumi preview --json\` into the pull-request comment and th
   --details-url <url>    an https link from the comment to the full diff
   --comment-out <file>   where to write the comment (default: stdout)
   --summary-out <file>   a file to append the job summary to (e.g. "$GITHUB_STEP_SUMMARY")
+  --release <file>       the canary releases the last deploy followed (release.json of the
+                         published state, written by \`release:watch --record\`), shown under the intro
   --root <dir>           the checkout, shown as "." (default: the current folder); other local
                          paths never reach the comment
   --help, -h             this text
@@ -62,6 +68,14 @@ function read(io: CliIo, what: string, path: string): string {
   }
 }
 
+function releaseText(io: CliIo, path: string): string {
+  try {
+    return describeRelease(readReleaseRecord(read(io, "release record", path)));
+  } catch (e) {
+    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 export function run(argv: string[], io: CliIo = nodeIo): void {
   const { values } = (() => {
     try {
@@ -76,6 +90,7 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
           "comment-out": { type: "string" },
           "summary-out": { type: "string" },
           root: { type: "string" },
+          release: { type: "string" },
           help: { type: "boolean", short: "h" },
         },
         strict: true,
@@ -107,7 +122,9 @@ export function run(argv: string[], io: CliIo = nodeIo): void {
   }
   const report = stackReport(stack, output.preview, output.policy);
 
-  const intro = values.intro === undefined ? undefined : read(io, "intro", values.intro);
+  const intro = [values.intro === undefined ? undefined : read(io, "intro", values.intro), values.release === undefined ? undefined : releaseText(io, values.release)]
+    .flatMap((t) => (t === undefined ? [] : [t.trim()]))
+    .join("\n\n") || undefined;
   const comment = renderComment(report, { detailsUrl, intro, scrub });
   const leaked = machinePathsIn(comment);
   if (leaked.length > 0) {

@@ -6,7 +6,8 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Cluster, LogRequest } from "./cluster";
+import { canaryObject, targetObject } from "./canary-object";
+import type { Cluster, LogRequest, ReleaseCluster } from "./cluster";
 import { eventList, podList } from "./kube-objects";
 import type { ClusterAccess } from "./stack-state";
 
@@ -15,7 +16,7 @@ const maxBuffer = 8 * 1024 * 1024;
 /** kubectl logs --limit-bytes: enough for the tail we show, never a whole log. */
 const logBytes = 64 * 1024;
 
-export interface KubectlCluster extends Cluster {
+export interface KubectlCluster extends Cluster, ReleaseCluster {
   /** Removes the kubeconfig file written for kubectl, if any. */
   close(): void;
 }
@@ -79,6 +80,19 @@ export function kubectlCluster(command: readonly string[], access: ClusterAccess
         `--limit-bytes=${String(logBytes)}`,
         ...(r.previous ? ["--previous"] : []),
       ]);
+    },
+    async canary(namespace, name) {
+      // --ignore-not-found: nothing printed for a Canary that does not exist (yet).
+      const text = await run(["get", "canary.flagger.app", name, `--namespace=${namespace}`, "--ignore-not-found", "--output=json"]);
+      return text.trim() === "" ? undefined : canaryObject.parse(json(text));
+    },
+    async canaryEvents(namespace, name) {
+      const fields = `involvedObject.kind=Canary,involvedObject.name=${name}`;
+      return eventList.parse(json(await run(["get", "events", `--namespace=${namespace}`, `--field-selector=${fields}`, "--output=json"]))).items;
+    },
+    async podTemplate(namespace, deployment) {
+      const text = await run(["get", "deployment", deployment, `--namespace=${namespace}`, "--ignore-not-found", "--output=json"]);
+      return text.trim() === "" ? undefined : JSON.stringify(targetObject.parse(json(text)).spec.template);
     },
     close() {
       if (scratch !== undefined) {

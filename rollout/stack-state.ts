@@ -1,6 +1,7 @@
 // What a stack's state (`pulumi stack export --show-secrets`) tells about its
 // rollout: the workloads it declared (even when the update that created them
-// failed, and with it the stack's outputs), how its Kubernetes provider reaches
+// failed, and with it the stack's outputs), the Flagger Canaries whose release
+// follows the update, how its Kubernetes provider reaches
 // the cluster, and every value it holds as a secret, for redaction.
 import { z } from "zod";
 
@@ -27,8 +28,18 @@ export interface ClusterAccess {
   kubeconfig?: string;
 }
 
+/** The Flagger Canary resources' type in a state export (a CustomResource's type is its apiVersion and kind). */
+export const canaryType = "kubernetes:flagger.app/v1beta1:Canary";
+
+/** A Flagger Canary the stack declares: its release is followed after `pulumi up` (rollout/release.ts). */
+export interface CanaryRef {
+  namespace: string;
+  name: string;
+}
+
 export interface StackState {
   workloads: Workload[];
+  canaries: CanaryRef[];
   cluster: ClusterAccess;
   secrets: string[];
 }
@@ -115,8 +126,24 @@ export function readStackState(text: string): StackState {
   const resources = (parsed.data.deployment.resources ?? []).filter((r) => r.delete !== true);
 
   const workloads: Workload[] = [];
+  const canaries: CanaryRef[] = [];
   const providers = new Set<string>();
+  const providerOf = (r: (typeof resources)[number]) => {
+    if (r.provider !== undefined) {
+      providers.add(r.provider.slice(0, r.provider.lastIndexOf("::")));
+    }
+  };
   for (const r of resources) {
+    if (r.type === canaryType) {
+      const metadata = record(record(unwrap(r.outputs)).metadata);
+      const name = str(metadata.name);
+      const namespace = str(metadata.namespace);
+      if (name !== undefined && namespace !== undefined) {
+        canaries.push({ namespace, name });
+        providerOf(r);
+      }
+      continue;
+    }
     const kind = (workloadKinds as Record<string, WorkloadKind | undefined>)[r.type];
     const outputs = record(unwrap(r.outputs));
     const metadata = record(outputs.metadata);
@@ -127,12 +154,10 @@ export function readStackState(text: string): StackState {
       continue;
     }
     workloads.push({ kind, namespace, name, selector });
-    if (r.provider !== undefined) {
-      providers.add(r.provider.slice(0, r.provider.lastIndexOf("::")));
-    }
+    providerOf(r);
   }
 
-  // The provider of the workloads (the program declares one per cluster).
+  // The provider of the workloads and canaries (the program declares one per cluster).
   const provider = resources.find((r) => providers.has(r.urn));
   const inputs = record(unwrap(provider?.inputs));
   const cluster: ClusterAccess = { context: str(inputs.context), kubeconfig: str(inputs.kubeconfig) };
@@ -150,5 +175,5 @@ export function readStackState(text: string): StackState {
       }
     }
   }
-  return { workloads, cluster, secrets: [...secrets] };
+  return { workloads, canaries, cluster, secrets: [...secrets] };
 }

@@ -459,6 +459,82 @@ describe("apply.sh", () => {
     expect(run.summary).toContain("Warning BackOff: Back-off restarting failed container api");
     expect(run.stdout + run.summary).not.toContain(token);
   });
+
+  describe("on a canary stack, follows the release after the up", () => {
+    const rollout = path.join(__dirname, "fixtures", "rollout");
+    /** The rollout fixture's state with a Canary goapi/goapi through the same provider as its workloads. */
+    const canaryState = box.write(
+      "canary-state.json",
+      (() => {
+        const json = JSON.parse(fs.readFileSync(path.join(rollout, "state.json"), "utf8")) as { deployment: { resources: Record<string, unknown>[] } };
+        const deployment = json.deployment.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment");
+        json.deployment.resources.push({
+          urn: "urn:pulumi:dev::goapi::kubernetes:flagger.app/v1beta1:Canary::goapi",
+          type: "kubernetes:flagger.app/v1beta1:Canary",
+          provider: deployment?.provider,
+          outputs: { metadata: { name: "goapi", namespace: "goapi" } },
+        });
+        return JSON.stringify(json);
+      })(),
+    );
+    const canary = (phase: string) =>
+      box.write(
+        `canary-${phase}.json`,
+        JSON.stringify({
+          metadata: { name: "goapi", namespace: "goapi" },
+          spec: { targetRef: { name: "goapi" }, analysis: { interval: "1m", threshold: 2, stepWeights: [5, 20] } },
+          status: { phase, lastAppliedSpec: "h2", lastPromotedSpec: phase === "Failed" ? "h1" : "h2", lastTransitionTime: "2026-12-05T10:00:00Z", conditions: [{ type: "Promoted", message: `${phase} as Flagger left it` }] },
+        }),
+      );
+    const release = (phase: string) => {
+      const record = path.join(box.dir, `release-${phase}`, "release.json");
+      const run = apply({
+        STUB_EXPORT: canaryState,
+        EXPECTED_FINGERPRINT: "2026-12-05T10:00:00Z",
+        STUB_CANARY: canary(phase),
+        STUB_TARGET: box.write("target.json", JSON.stringify({ metadata: { name: "goapi" }, spec: { template: { spec: { containers: [{ image: "goapi@sha256:aaaa" }] } } } })),
+        STUB_CANARY_EVENTS: box.write("canary-events.json", JSON.stringify({ items: [{ type: "Warning", reason: "Synced", message: "Rolling back goapi.goapi failed checks threshold reached 2", lastTimestamp: "2026-12-05T10:00:00Z" }] })),
+        RELEASE_RECORD: record,
+      });
+      return { run, record };
+    };
+
+    it("marks each Canary before the up and watches it after; an up that changed no template ends at once (exit 0)", () => {
+      const { run, record } = release("Succeeded");
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const calls = callsTo(run, "kubectl").map((c) => c.replace(/^kubectl --kubeconfig=\S+ --context=kind-goapi /, ""));
+      // Before the up (the mark), then after it (the watch).
+      expect(calls).toEqual([
+        "get canary.flagger.app goapi --namespace=goapi --ignore-not-found --output=json",
+        "get deployment goapi --namespace=goapi --ignore-not-found --output=json",
+        "get canary.flagger.app goapi --namespace=goapi --ignore-not-found --output=json",
+        "get deployment goapi --namespace=goapi --ignore-not-found --output=json",
+      ]);
+      const order = run.calls.filter((c) => c.startsWith("pulumi up") || c.startsWith("kubectl ")).map((c) => c.split(" ")[0]);
+      expect(order).toEqual(["kubectl", "kubectl", "pulumi", "kubectl", "kubectl"]);
+      expect(run.stdout).toContain("goapi/goapi: no new release");
+      expect(run.summary).toContain("## Deployed dev");
+      expect(run.summary).toContain("## The release of dev");
+      expect(JSON.parse(fs.readFileSync(record, "utf8"))).toMatchObject({ canaries: [{ namespace: "goapi", name: "goapi", phase: "Succeeded" }] });
+    });
+
+    it("fails the job when the release stands rolled back, with Flagger's events in the log and the summary", () => {
+      const { run, record } = release("Failed");
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/::error title=release rolled back::Flagger rolled the release of dev back/);
+      expect(run.stdout).toContain("goapi/goapi: rolled back");
+      expect(run.summary).toContain("Rolling back goapi.goapi failed checks threshold reached 2");
+      expect(JSON.parse(fs.readFileSync(record, "utf8"))).toMatchObject({ canaries: [{ phase: "Failed", message: "Failed as Flagger left it" }] });
+    });
+
+    it("a stack without a Canary: no mark, no watch lines in the summary, no kubectl call", () => {
+      const run = apply();
+      expect(run.code).toBe(0);
+      expect(callsTo(run, "kubectl")).toEqual([]);
+      expect(run.summary).not.toContain("## The release of");
+    });
+  });
 });
 
 describe("smoke.sh", () => {

@@ -123,13 +123,14 @@ describe("the files handed from job to job", () => {
   const paths = (s: Step | undefined) => String(s?.with?.path).trim().split("\n").map((p) => p.trim());
 
   it("are the redacted state that snapshot.sh writes, published by deploy and drift and read by previews", () => {
-    for (const [file, jobName, stack] of [
-      ["deploy.yml", "deploy", "${{ needs.target.outputs.stack }}"],
-      ["drift-stack.yml", "state", "${{ inputs.stack }}"],
+    // The deploy also publishes the canary release it followed (apply.sh's RELEASE_RECORD), for the report.
+    for (const [file, jobName, stack, release] of [
+      ["deploy.yml", "deploy", "${{ needs.target.outputs.stack }}", ["${{ runner.temp }}/snapshot/release.json"]],
+      ["drift-stack.yml", "state", "${{ inputs.stack }}", []],
     ] as const) {
       const upload = uploads(file, jobName).find((s) => String(s.with?.name).startsWith("preview-state-"));
       expect(upload?.with?.name).toBe(`preview-state-${stack}`);
-      expect(paths(upload)).toEqual(["${{ runner.temp }}/snapshot/state.json", "${{ runner.temp }}/snapshot/meta.json"]);
+      expect(paths(upload)).toEqual(["${{ runner.temp }}/snapshot/state.json", "${{ runner.temp }}/snapshot/meta.json", ...release]);
       expect(stepsOf(job(file, jobName)).some((s) => s.run === 'scripts/ci/snapshot.sh "$RUNNER_TEMP/snapshot"')).toBe(true);
     }
     const preview = stepsOf(job("preview.yml", "preview"));
@@ -137,6 +138,9 @@ describe("the files handed from job to job", () => {
     expect(download?.with).toMatchObject({ name: "preview-state-${{ matrix.stack }}", path: "${{ runner.temp }}/snapshot" });
     expect(preview.some((s) => s.run === 'scripts/ci/preview.sh "$RUNNER_TEMP/snapshot" "$RUNNER_TEMP/preview"')).toBe(true);
     expect(readRepoFile("scripts/ci/preview.sh")).toContain('"$snapshot/state.json"');
+    const apply = stepsOf(job("deploy.yml", "deploy")).find((s) => s.run === 'scripts/ci/apply.sh "$RUNNER_TEMP/plan"');
+    expect(apply?.env?.RELEASE_RECORD).toBe("${{ runner.temp }}/snapshot/release.json");
+    expect(readRepoFile("scripts/ci/preview.sh")).toContain('--release "$snapshot/release.json"');
   });
 
   it("are the comments preview.sh writes, posted by the comment job", () => {

@@ -140,6 +140,12 @@ explain_rollout() {
   [ ! -s "$scratch/rollout.txt" ] || { printf '## Why the update of %s failed\n\n' "$STACK"; fenced text "$scratch/rollout.txt"; } | summary
 }
 
+# The release of a canary stack (rollout/release-cli.ts: mark, watch, status),
+# with the stack's state on stdin.
+release() {
+  "$ci_root/node_modules/.bin/ts-node" --transpile-only --swc "$ci_root/rollout/release-cli.ts" "$@"
+}
+
 # A fenced block for the job summary, cut to what a summary or comment can hold.
 fenced() {
   local lang=$1 file=$2 limit=${3:-60000}

@@ -81,8 +81,10 @@ cat "$out/preview.txt"
   printf 'Secrets show as unchanged whatever this branch does to them; values computed from them may show as changed. What a preview can and cannot show: docs/ci.md.\n'
 } > "$scratch/intro.md"
 details=()
+# The canary release the last deploy followed (apply.sh), when the state is a deploy's.
+[ ! -f "$snapshot/release.json" ] || details+=(--release "$snapshot/release.json")
 if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_REPOSITORY:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
-  details=(--details-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID")
+  details+=(--details-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID")
 fi
 if ! npm run --silent report -- --stack "$STACK" --json "$out/preview.jsonl" --diff "$out/preview.txt" \
   --intro "$scratch/intro.md" --root "$project_dir" "${details[@]}" \

@@ -103,9 +103,14 @@ esac`,
   verify) exit "\${STUB_COSIGN_VERIFY_EXIT:-0}" ;;
 esac`,
   // kubectl as rollout/cli.ts calls it after a failed update: the pods and events of
-  // test/fixtures/rollout/$STUB_ROLLOUT_CASE, and a log that echoes $STUB_TOKEN.
-  kubectl: `fixtures=\${STUB_ROLLOUT_FIXTURES:?}
+  // test/fixtures/rollout/$STUB_ROLLOUT_CASE, and a log that echoes $STUB_TOKEN; as
+  // rollout/release-cli.ts calls it around an update: the Canary $STUB_CANARY, its
+  // target $STUB_TARGET and its events $STUB_CANARY_EVENTS.
+  kubectl: `fixtures=\${STUB_ROLLOUT_FIXTURES:-}
 case " $* " in
+  *" get canary.flagger.app "*) cat "\${STUB_CANARY:?}" ;;
+  *" get deployment "*) cat "\${STUB_TARGET:?}" ;;
+  *"involvedObject.kind=Canary"*) cat "\${STUB_CANARY_EVENTS:?}" ;;
   *" get pods "*) cat "$fixtures/$STUB_ROLLOUT_CASE.pods.json" ;;
   *" get events "*) cat "$fixtures/$STUB_ROLLOUT_CASE.events.json" ;;
   *" logs "*) echo "starting with token \${STUB_TOKEN:-}" ;;
@@ -174,8 +179,9 @@ export function sandbox(): Sandbox {
     fs.cpSync(path.join(root, "scripts", dir), path.join(project, "scripts", dir), { recursive: true });
   }
   // The change report (npm run report) that preview.sh runs, the policy pack it reads from,
-  // and the explanation of a failed update that apply.sh prints.
-  for (const dir of ["report", "policy", "rollout"]) {
+  // the explanation of a failed update and the canary release that apply.sh prints
+  // (rollout/ reads Go durations with components/duration.ts).
+  for (const dir of ["report", "policy", "rollout", "components"]) {
     fs.cpSync(path.join(root, dir), path.join(project, dir), { recursive: true });
   }
   for (const file of ["package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) {

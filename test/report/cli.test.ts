@@ -45,6 +45,41 @@ describe("npm run report", () => {
     expect(m.stdout()).toBe("");
   });
 
+  it("--release: the last canary release the deploy followed, under the intro, in the comment and the summary", () => {
+    const release = {
+      readAt: "2026-12-06T02:00:00.000Z",
+      canaries: [{ namespace: "goapi", name: "goapi", phase: "Failed", failedChecks: 0, canaryWeight: 0, lastTransitionTime: "2026-12-06T01:58:00Z", message: "Canary analysis failed, Deployment scaled to zero." }],
+    };
+    const m = memoryIo({ ...inputs, "release.json": JSON.stringify(release) });
+    run(["--stack", "prod", "--json", "events.jsonl", "--intro", "intro.md", "--release", "release.json", "--comment-out", "comment.md", "--summary-out", "summary"], m.io);
+    const lines = [
+      "Commit `abc`, against the state of dev.",
+      "",
+      "The last release, as the deploy read it at 2026-12-06T02:00:00.000Z:",
+      "- canary `goapi/goapi`: **rolled back**: the primary runs the previous version since 2026-12-06T01:58:00Z (Flagger: Canary analysis failed, Deployment scaled to zero.)",
+    ];
+    expect(m.written["comment.md"]?.split("\n").slice(3, 7)).toEqual(lines);
+    expect(m.written.summary).toContain(lines[3]);
+    // Alone, without --intro.
+    const alone = memoryIo({ ...inputs, "release.json": JSON.stringify(release) });
+    run(["--stack", "prod", "--json", "events.jsonl", "--release", "release.json"], alone.io);
+    expect(alone.stdout().split("\n").slice(3, 5)).toEqual(lines.slice(2));
+  });
+
+  it("--release that is missing or no release record: an error naming the file, no comment", () => {
+    for (const [files, message] of [
+      [{}, /release\.json: cannot read release record release\.json/],
+      [{ "release.json": "{" }, /release\.json: the release record is not JSON/],
+      [{ "release.json": JSON.stringify({ readAt: "x", canaries: [{ name: "goapi" }] }) }, /release\.json: not a release record/],
+    ] as const) {
+      const m = memoryIo({ ...inputs, ...files });
+      expect(() => {
+        run(["--stack", "prod", "--json", "events.jsonl", "--release", "release.json", "--comment-out", "comment.md"], m.io);
+      }).toThrow(message);
+      expect(m.written["comment.md"]).toBeUndefined();
+    }
+  });
+
   it("prints the comment when no file is named", () => {
     const m = memoryIo(inputs);
     run(["--stack", "dev", "--json", "events.jsonl"], m.io);
@@ -55,7 +90,7 @@ describe("npm run report", () => {
     const m = memoryIo(inputs);
     run(argv, m.io);
     expect(m.stdout()).toMatch(/^usage: npm run report -- --stack <stack> --json <preview\.json>/);
-    for (const option of ["--stack", "--json", "--diff", "--intro", "--details-url", "--comment-out", "--summary-out", "--root", "--help"]) {
+    for (const option of ["--stack", "--json", "--diff", "--intro", "--details-url", "--comment-out", "--summary-out", "--root", "--release", "--help"]) {
       expect(m.stdout()).toMatch(new RegExp(`^  ${option}[ ,]`, "m"));
     }
     expect(m.written).toEqual({});

@@ -134,6 +134,6 @@ describe("explainRollout, on pods recorded on real nodes", () => {
     expect(await explainRollout(state, fakeCluster({ pods: {} }))).toEqual([
       "Why the rollout failed: no failing pods in StatefulSet goapi-db, Job goapi-migrate-4e1b2c3d, Deployment goapi-6d9f7c9b (the error above is all there is).",
     ]);
-    expect((await explainRollout({ workloads: [], cluster: {}, secrets: [] }, fakeCluster({ pods: {} })))[0]).toMatch(/holds no Deployment, StatefulSet or Job yet/);
+    expect((await explainRollout({ workloads: [], canaries: [], cluster: {}, secrets: [] }, fakeCluster({ pods: {} })))[0]).toMatch(/holds no Deployment, StatefulSet or Job yet/);
   });
 });

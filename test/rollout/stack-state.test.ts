@@ -42,6 +42,6 @@ describe("readStackState", () => {
     const state2 = readStackState(hidden);
     expect(state2.secrets).not.toContain(secrets.token);
     expect(state2.workloads).toHaveLength(3);
-    expect(readStackState('{"version":3,"deployment":{}}')).toEqual({ workloads: [], cluster: {}, secrets: [] });
+    expect(readStackState('{"version":3,"deployment":{}}')).toEqual({ workloads: [], canaries: [], cluster: {}, secrets: [] });
   });
 });
