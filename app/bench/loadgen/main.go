@@ -1,6 +1,7 @@
 // Command loadgen drives the benchmark: a fixed number of keep-alive
 // connections, each sending GET /v1/items/{id} with every n-th request a
-// POST, for a fixed time; it prints requests/s and latency percentiles.
+// POST, for a fixed time (over wireConn, not net/http's client: wire.go); it
+// prints requests/s and latency percentiles.
 // With -ready it instead waits for URL/readyz and prints how long since -since.
 // With -rate it sends GETs at that fixed rate instead (an open loop, so a slow
 // or failing server does not slow the load down), until -d passes or it is
@@ -8,7 +9,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -56,41 +56,40 @@ func main() {
 		return
 	}
 	cpu := latency.CPU()
-	r := run(*base, *id, *token, *conns, *duration, *postEvery)
+	r, err := run(*base, *id, *token, *conns, *duration, *postEvery)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
 	fmt.Println(r.Line(*duration, latency.CPU()-cpu))
 }
 
-func run(base, id, token string, conns int, d time.Duration, postEvery int) latency.Result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
-	getURL, postURL := base+"/v1/items/"+id, base+"/v1/items"
-	body := []byte(`{"name":"bench","description":"load generator item"}`)
+func run(base, id, token string, conns int, d time.Duration, postEvery int) (latency.Result, error) {
+	reqs, err := newWireRequests(base, id, token, []byte(`{"name":"bench","description":"load generator item"}`))
+	if err != nil {
+		return latency.Result{}, err
+	}
 	deadline := time.Now().Add(d)
 	results := make([]latency.Result, conns)
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
 			res := &results[w]
+			c := &wireConn{addr: reqs.addr}
+			defer c.close()
 			for n := 0; time.Now().Before(deadline); n++ {
-				var req *http.Request
+				req := reqs.get
 				if postEvery > 0 && n%postEvery == postEvery-1 {
-					req, _ = http.NewRequest("POST", postURL, bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+token)
-				} else {
-					req, _ = http.NewRequest("GET", getURL, nil)
+					req = reqs.post
 				}
 				start := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-				}
-				res.Add(time.Since(start), err != nil || resp.StatusCode >= 400)
+				status, err := c.do(req)
+				res.Add(time.Since(start), err != nil || status >= 400)
 			}
 		})
 	}
 	wg.Wait()
-	return latency.Merge(results)
+	return latency.Merge(results), nil
 }
 
 func waitReady(base string, since time.Time) int {
