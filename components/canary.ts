@@ -56,7 +56,8 @@ export function declareCanaryRelease(name: string, args: CanaryReleaseArgs, pare
   };
   const latency = template("p99Milliseconds");
   const errors = template("errorPercent");
-  const gateway = { name: c.gateway.name, namespace: c.gateway.namespace };
+  // With a listener, the routes attach to it alone (the HTTPS one on a TLS stack).
+  const gateway = { name: c.gateway.name, namespace: c.gateway.namespace, ...(c.gateway.listener === undefined ? {} : { sectionName: c.gateway.listener }) };
 
   new Canary(
     name,

@@ -6,7 +6,7 @@
 // validates them with the other keys and picks the strategy by stack.
 import { z } from "zod";
 import { goDurationMilliseconds } from "./duration";
-import { dnsLabel } from "./names";
+import { dnsLabel, hostName } from "./names";
 import { largestLatencyBucketSeconds, scrapeIntervalSeconds } from "./observability-settings";
 
 export const deliveryStrategies = ["rolling", "canary"] as const;
@@ -69,6 +69,11 @@ const canarySchema = z.strictObject({
       name: z.string().regex(dnsLabel, "must be a Gateway name").default("traefik-gateway"),
       /** Unset: goapi:ingress.controllerNamespace. */
       namespace: z.string().regex(dnsLabel, "must be a namespace name").optional(),
+      /**
+       * The Gateway's listener (its sectionName) the routes attach to. Unset, they attach to every
+       * listener of the Gateway, a plain-HTTP one included; with TLS it names the HTTPS listener.
+       */
+      listener: z.string().regex(hostName, "must be a listener name of the Gateway (its sectionName), such as websecure").optional(),
     })
     .prefault({}),
 });
@@ -80,7 +85,7 @@ export const deliverySchema = z.strictObject({
 });
 
 export type DeliveryInput = z.output<typeof deliverySchema>;
-export type CanarySettings = Omit<DeliveryInput["canary"], "gateway"> & { gateway: { name: string; namespace: string } };
+export type CanarySettings = Omit<DeliveryInput["canary"], "gateway"> & { gateway: { name: string; namespace: string; listener?: string } };
 export type Delivery = { strategy: "rolling" } | { strategy: "canary"; canary: CanarySettings };
 
 /** The strategy a stack gets when it sets none. */
@@ -95,5 +100,5 @@ export function deliveryOf(d: DeliveryInput, production: boolean, ingressControl
     return { strategy };
   }
   const { gateway, ...canary } = d.canary;
-  return { strategy, canary: { ...canary, gateway: { name: gateway.name, namespace: gateway.namespace ?? ingressControllerNamespace } } };
+  return { strategy, canary: { ...canary, gateway: { ...gateway, namespace: gateway.namespace ?? ingressControllerNamespace } } };
 }

@@ -8,7 +8,7 @@ import { appLimits, database as appDatabase, otelEnv, secretEnv } from "./app-co
 import { explainIssue, nearestKey, quoteHint } from "./config-messages";
 import { cidrSetting } from "./cidr-setting";
 import { DatabasePlacement, DatabaseSettings, encryptedSslModes, postgresPort, sslModes, withinCidrs } from "./database";
-import { Delivery, deliveryOf, deliverySchema } from "./delivery-settings";
+import { Delivery, defaultStrategy, deliveryOf, deliverySchema } from "./delivery-settings";
 import { goDurationMilliseconds } from "./duration";
 import { observabilityProblems, observabilitySchema } from "./observability-settings";
 import { readinessWindowSeconds } from "./pod";
@@ -293,6 +293,19 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
   }
   if (settled("ingress.tls") && isProduction(stack) && s.ingress.tls === undefined) {
     issue(["ingress", "tls"], `is required on the ${stack} stack: set secretName or clusterIssuer`);
+  }
+  // On a canary stack the certificate is the Gateway listener's: routes attached to no listener in
+  // particular would be served by a plain-HTTP one as well.
+  if (
+    valid("ingress.tls", "delivery.strategy", "delivery.canary.gateway.listener") &&
+    s.ingress.tls !== undefined &&
+    (s.delivery.strategy ?? defaultStrategy(isProduction(stack))) === "canary" &&
+    s.delivery.canary.gateway.listener === undefined
+  ) {
+    issue(
+      ["delivery", "canary", "gateway", "listener"],
+      "is required on a canary stack with goapi:ingress.tls: the name of the Gateway's HTTPS listener, which holds the certificate (without it the routes attach to every listener of the Gateway, a plain-HTTP one included)",
+    );
   }
   crossCheckDatabase(s, stack, reads, issue);
   if (valid("observability.tracing", "observability.prometheusUrl")) {

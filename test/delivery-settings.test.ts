@@ -10,6 +10,7 @@ const production: Record<string, string> = {
   ingress: json({ host: "goapi.example.com", controllerNamespace: "edge", tls: { clusterIssuer: "letsencrypt" } }),
   database: json({ external: { host: "db.example.com" } }),
   databasePassword: "pw",
+  delivery: json({ canary: { gateway: { listener: "websecure" } } }),
 };
 
 /** The problems for `change` on top of the minimal local stack; [] when accepted. */
@@ -41,7 +42,7 @@ describe("goapi:delivery", () => {
         steps: [5, 20, 100],
         interval: "1m",
         rollback: { p99Milliseconds: 800, errorPercent: 1, failedChecks: 2 },
-        gateway: { name: "traefik-gateway", namespace: "edge" },
+        gateway: { name: "traefik-gateway", namespace: "edge", listener: "websecure" },
       },
     });
   });
@@ -57,7 +58,7 @@ describe("goapi:delivery", () => {
       interval: "2m30s",
       internalUsers: { header: "X-Goapi-Canary", value: "internal" },
       rollback: { p99Milliseconds: 250, errorPercent: 0.5, failedChecks: 5 },
-      gateway: { name: "public", namespace: "gateways" },
+      gateway: { name: "public", namespace: "gateways", listener: "https.v4" },
     };
     expect(loadSettings("local", { ...minimal, ...canary(c) }).delivery).toEqual({ strategy: "canary", canary: c });
   });
@@ -140,6 +141,39 @@ describe("goapi:delivery", () => {
   it("refuses a bad Gateway reference at its key", () => {
     expect(problems(canary({ gateway: { name: "Public" } }))).toEqual(["goapi:delivery.canary.gateway.name: must be a Gateway name"]);
     expect(problems(canary({ gateway: { namespace: "gateways_" } }))).toEqual(["goapi:delivery.canary.gateway.namespace: must be a namespace name"]);
+  });
+
+  it("refuses a listener that is no sectionName, at its key", () => {
+    expect(problems(canary({ gateway: { listener: "WebSecure" } }))).toEqual(["goapi:delivery.canary.gateway.listener: must be a listener name of the Gateway (its sectionName), such as websecure"]);
+    expect(problems(canary({ gateway: { listener: "" } }))).toEqual(["goapi:delivery.canary.gateway.listener: must be a listener name of the Gateway (its sectionName), such as websecure"]);
+  });
+
+  describe("with TLS, the routes' Gateway listener", () => {
+    const required =
+      "goapi:delivery.canary.gateway.listener: is required on a canary stack with goapi:ingress.tls: the name of the Gateway's HTTPS listener, which holds the certificate (without it the routes attach to every listener of the Gateway, a plain-HTTP one included)";
+    const tls = (tlsValue: unknown = { secretName: "goapi-tls" }) => ({ ingress: json({ host: "goapi.example.com", tls: tlsValue }) });
+
+    it("is required on a canary stack with TLS, production by default or any stack by choice", () => {
+      expect(problems({ delivery: json({}) }, "prod")).toEqual([required]);
+      expect(problems({ delivery: json({ canary: { gateway: { name: "public" } } }) }, "prod-eu")).toEqual([required]);
+      expect(problems({ ...tls(), ...canary({}) })).toEqual([required]);
+    });
+
+    it("is not required without TLS, nor on a rolling stack, and taken when set", () => {
+      expect(problems(canary({}))).toEqual([]);
+      expect(problems({ delivery: json({ strategy: "rolling" }) }, "prod")).toEqual([]);
+      expect(problems({ ...tls(), delivery: json({ strategy: "rolling" }) })).toEqual([]);
+      expect(problems({ ...tls(), ...canary({ gateway: { listener: "websecure" } }) })).toEqual([]);
+      expect(loadSettings("prod", production).delivery).toMatchObject({ canary: { gateway: { listener: "websecure" } } });
+    });
+
+    it("is not asked for while TLS, the strategy or the listener has a problem of its own", () => {
+      expect(atKey(problems({ ...tls("yes"), ...canary({}) }), "delivery.canary.gateway.listener")).toEqual([]);
+      expect(atKey(problems({ ...tls(), delivery: json({ strategy: "blue-green" }) }), "delivery.canary.gateway.listener")).toEqual([]);
+      // `goapi:delivery: canary`, the strategy written where the group goes: the group's type alone.
+      expect(problems({ delivery: "canary" }, "prod")).toEqual([expect.stringMatching(/^goapi:delivery: /) as unknown]);
+      expect(problems({ ...tls(), ...canary({ gateway: { listener: "Bad_" } }) })).toEqual(["goapi:delivery.canary.gateway.listener: must be a listener name of the Gateway (its sectionName), such as websecure"]);
+    });
   });
 
   it("refuses another strategy, and names the key a typo meant", () => {

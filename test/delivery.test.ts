@@ -161,6 +161,14 @@ describe("a canary stack", () => {
     expect(count(d, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")).toBe(0);
   });
 
+  it("attaches Flagger's route and the internal users' to the Gateway listener named, and to no other", async () => {
+    const { d: listened } = await declare(canaryDelivery({ gateway: { ...canarySettings.gateway, listener: "websecure" }, internalUsers: { header: "X-Goapi-Canary", value: "internal" } }));
+    expect(schemaProblems(listened)).toEqual([]);
+    const ref = { name: "traefik-gateway", namespace: "traefik", sectionName: "websecure" };
+    expect(canaryOf(listened).spec.service.gatewayRefs).toEqual([ref]);
+    expect(k8s.httpRoute(listened).spec.parentRefs).toEqual([ref]);
+  });
+
   it("sends the internal users' requests to the new version, on the same host, path and Gateway", async () => {
     const { d: withUsers } = await declare(canaryDelivery({ internalUsers: { header: "X-Goapi-Canary", value: "internal" } }));
     expect(schemaProblems(withUsers)).toEqual([]);

@@ -8,14 +8,8 @@ import { z } from "zod";
 import { explainIssue, nearestKey, quoteHint } from "../components/config-messages";
 import { collectorPort } from "../components/observability-settings";
 import { loadSettings, SettingsError, stackConfig } from "../components/settings";
-import { json, minimal } from "./helpers/settings-config";
+import { json, minimal, production } from "./helpers/settings-config";
 
-const production: Record<string, string> = {
-  ...minimal,
-  ingress: json({ host: "api.example.com", tls: { secretName: "api-tls" } }),
-  database: json({ external: { host: "db.example.com" } }),
-  databasePassword: "database-password",
-};
 
 /** The problems loadSettings reports for `raw`; [] when it is accepted. */
 function problemsOf(raw: Record<string, string>, stack = "local"): string[] {

@@ -1,15 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings, SettingsError } from "../components/settings";
-import { json, minimal } from "./helpers/settings-config";
-
-// The smallest valid stack: a kind context, a local registry, a host, a database of its own.
-// What a production stack needs on top: TLS and an external database with its password.
-const production = {
-  ...minimal,
-  ingress: JSON.stringify({ host: "api.example.com", tls: { secretName: "api-tls" } }),
-  database: JSON.stringify({ external: { host: "db.example.com" } }),
-  databasePassword: "database-password",
-};
+import { json, minimal, production } from "./helpers/settings-config";
 
 function problemsOf(stack: string, raw: Record<string, string>): string[] {
   try {

@@ -10,3 +10,15 @@ export const minimal = {
   ingress: json({ host: "goapi.localhost" }),
   database: json({ inCluster: {} }),
 } satisfies Record<string, string>;
+
+/**
+ * What a production stack needs on top: TLS, an external database with its password, and (a
+ * canary by default) the Gateway's HTTPS listener.
+ */
+export const production = {
+  ...minimal,
+  ingress: json({ host: "api.example.com", tls: { secretName: "api-tls" } }),
+  database: json({ external: { host: "db.example.com" } }),
+  databasePassword: "database-password",
+  delivery: json({ canary: { gateway: { listener: "websecure" } } }),
+} satisfies Record<string, string>;

@@ -112,6 +112,28 @@ export function ingress(onStack: string, tls?: unknown, hosts: (string | undefin
   );
 }
 
+const gatewayRef = (sectionName?: string) => ({ name: "traefik-gateway", namespace: "traefik", ...(sectionName === undefined ? {} : { sectionName }) });
+
+/** A Flagger Canary routing through the Gateway listener(s) given (undefined: no sectionName); refs: its gatewayRefs as given. */
+export function canaryRoute(onStack: string, listeners: (string | undefined)[] = ["websecure"], refs?: unknown): Subject {
+  return subject(
+    "kubernetes:flagger.app/v1beta1:Canary",
+    "goapi",
+    { metadata: { name: "goapi", labels }, spec: { service: { port: 80, gatewayRefs: refs ?? listeners.map(gatewayRef) } } },
+    onStack,
+  );
+}
+
+/** An HTTPRoute attached to the Gateway listener(s) given (undefined: no sectionName). */
+export function httpRoute(onStack: string, listeners: (string | undefined)[] = ["websecure"]): Subject {
+  return subject(
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    "goapi-internal-users",
+    { metadata: { name: "goapi-internal-users", labels }, spec: { parentRefs: listeners.map(gatewayRef), hostnames: ["goapi.example.com"] } },
+    onStack,
+  );
+}
+
 export function namespace(enforce?: string): Subject {
   const podSecurity = enforce === undefined ? {} : { "pod-security.kubernetes.io/enforce": enforce };
   return subject("kubernetes:core/v1:Namespace", "goapi", { metadata: { name: "goapi", labels: { ...labels, ...podSecurity } } });

@@ -3,7 +3,7 @@
 import { rules } from "../../policy/rules";
 import type { Rule, Subject } from "../../policy/rules";
 import { evaluate } from "../../policy/evaluate";
-import { container, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, prometheusRule, scaledObject, securedContainer, service, subject } from "./objects";
+import { canaryRoute, container, httpRoute, deployment, hpa, hpaWith, inNamespace, ingress, labels, namespace, onProvider, pdb, podSecurity, podSpec, prometheusRule, scaledObject, securedContainer, service, subject } from "./objects";
 
 interface Case {
   /** Each entry: what it shows, and resources the rule accepts together. */
@@ -105,6 +105,10 @@ const cases: Record<string, Case> = {
       ["prod with two hosts in two TLS entries", [ingress("prod", [{ hosts: ["goapi.example.com"], secretName: "a" }, { hosts: ["admin.example.com"], secretName: "b" }], ["goapi.example.com", "admin.example.com"])]],
       ["another kind on prod", [subject("kubernetes:core/v1:Service", "goapi", { spec: {} }, "prod")]],
       ["a stack whose name only starts like prod", [ingress("production2")]],
+      ["prod's Canary and HTTPRoute on a named listener", [canaryRoute("prod"), httpRoute("prod")]],
+      ["dev's Canary and HTTPRoute on every listener", [canaryRoute("dev", [undefined]), httpRoute("dev", [undefined])]],
+      ["a Canary of another group on prod", [{ ...canaryRoute("prod", [undefined]), type: "kubernetes:example.com/v1:Canary" }]],
+      ["an HTTPRoute of an older version on prod (not what the program declares)", [{ ...httpRoute("prod", [undefined]), type: "kubernetes:gateway.networking.k8s.io/v1beta1:HTTPRoute" }]],
     ],
     broken: [
       ["prod without tls", [ingress("prod")], "stack prod is production: spec.tls must cover goapi.example.com"],
@@ -115,6 +119,17 @@ const cases: Record<string, Case> = {
       ["one of two hosts covered", [ingress("prod", [{ hosts: ["goapi.example.com"], secretName: "x" }], ["goapi.example.com", "admin.example.com"])], "spec.tls must cover admin.example.com with"],
       ["no rules", [ingress("prod", [{ hosts: ["goapi.example.com"], secretName: "x" }], [])], "spec.tls must cover the Ingress with"],
       ["a rule without a host", [ingress("prod", [{ hosts: ["goapi.example.com"], secretName: "x" }], [undefined])], "spec.tls must cover * with"],
+      [
+        "prod's Canary on every listener",
+        [canaryRoute("prod", [undefined])],
+        "stack prod is production: spec.service.gatewayRefs must name the Gateway's HTTPS listener (sectionName) of traefik-gateway, or the route is served by a plain-HTTP listener too (set goapi:delivery.canary.gateway.listener)",
+      ],
+      ["prod's Canary, one of two refs unnamed", [canaryRoute("prod", ["websecure", undefined])], "spec.service.gatewayRefs must name the Gateway's HTTPS listener (sectionName) of traefik-gateway,"],
+      ["prod's Canary with an empty listener", [canaryRoute("prod", [""])], "of traefik-gateway,"],
+      ["prod's Canary without gatewayRefs", [canaryRoute("prod", [], [])], "spec.service.gatewayRefs must name the Gateway's HTTPS listener (sectionName) on a Gateway,"],
+      ["prod's Canary whose gatewayRefs are not a list", [canaryRoute("prod", [], { name: "traefik-gateway", sectionName: "websecure" })], "on a Gateway,"],
+      ["prod's Canary whose ref has no name", [canaryRoute("prod", [], [{ sectionName: 7 }])], "(sectionName) of ?,"],
+      ["production-eu's HTTPRoute on every listener", [httpRoute("production-eu", [undefined])], "stack production-eu is production: spec.parentRefs must name the Gateway's HTTPS listener (sectionName) of traefik-gateway,"],
     ],
   },
   "hpa-owns-replicas": {
