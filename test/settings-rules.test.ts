@@ -66,6 +66,7 @@ describe("the messages' helpers", () => {
     expect(nearestKey("abcxxx", ["abcdef"])).toBeUndefined();
     expect(nearestKey("ax", ["ab"])).toBe("ab");
     expect(nearestKey("xy", ["ab"])).toBeUndefined();
+    expect(nearestKey("x", ["abc"])).toBeUndefined();
     expect(nearestKey("xab", ["ab"])).toBe("ab");
     expect(nearestKey("xxxxab", ["ab"])).toBeUndefined();
     expect(nearestKey("abxxxx", ["ab"])).toBeUndefined();
@@ -210,6 +211,8 @@ describe("rules between keys", () => {
   it("compares replicas only when both counts are valid", () => {
     expect(problems({ autoscaling: json({ minReplicas: 101, maxReplicas: 3 }) })).toEqual(["goapi:autoscaling.minReplicas: must be at most 100"]);
     expect(problems({ autoscaling: json({ minReplicas: 5, maxReplicas: 2.5 }) })).toEqual(["goapi:autoscaling.maxReplicas: must be a whole number"]);
+    // Out of bounds, the value still reaches the rule: only the guard keeps it quiet.
+    expect(problems({ autoscaling: json({ minReplicas: 2, maxReplicas: 0 }) })).toEqual(["goapi:autoscaling.maxReplicas: must be at least 1"]);
   });
 
   it("compares a request with its limit only when both are valid quantities", () => {
@@ -284,6 +287,8 @@ describe("rules between keys", () => {
     expect(problems({ database: json({ inCluster: {}, statementTimeoutMilliseconds: 10000.5 }) })).toEqual([
       "goapi:database.statementTimeoutMilliseconds: must be a whole number",
     ]);
+    // Text that JavaScript would compare as a number: only the guard keeps the rule quiet.
+    expect(problems({ database: json({ inCluster: {}, statementTimeoutMilliseconds: "20000" }) })).toEqual(["goapi:database.statementTimeoutMilliseconds: must be a number"]);
     expect(problems({ app: json({ env: { WRITE_TIMEOUT: ["1s"] } }) })).toEqual(['goapi:app.env.WRITE_TIMEOUT: must be text: not ["1s"]']);
   });
 });
