@@ -42,6 +42,7 @@ export function apiImageArgs(settings: Pick<Settings, "image" | "registryUsernam
       cacheRef: plan.cache ? `${repository}:${cacheTag}` : undefined,
       builder: plan.builder,
       baseImages: plan.baseImages === undefined ? undefined : checkedBaseImages(plan.baseImages, appDir),
+      sbomGenerator: plan.sbomGenerator,
       registry:
         username !== undefined && password !== undefined
           ? // Credentials are looked up by host: ghcr.io for ghcr.io/acme.

@@ -22,6 +22,8 @@ export interface ImageBuild {
   builder?: string;
   /** A FROM image of the Dockerfile, as written there -> the digest-pinned image to build from instead. */
   baseImages?: Record<string, string>;
+  /** The SBOM generator image BuildKit runs instead of its default (pulled from Docker Hub). */
+  sbomGenerator?: string;
   /** Registry credentials; omitted for registries that take anonymous pushes. */
   registry?: { address: string; username: string; password: pulumi.Input<string> };
 }
@@ -40,6 +42,13 @@ export const attestationBuildArgs = {
   BUILDKIT_ATTEST_SBOM: "type=sbom",
   BUILDKIT_ATTEST_PROVENANCE: "type=provenance,mode=max",
 };
+
+/** The attestation requests of one build: BuildKit takes the SBOM's generator image as a field of its request. */
+function attestationsOf(b: ImageBuild): Record<string, string> {
+  return b.sbomGenerator === undefined
+    ? attestationBuildArgs
+    : { ...attestationBuildArgs, BUILDKIT_ATTEST_SBOM: `${attestationBuildArgs.BUILDKIT_ATTEST_SBOM},generator=${b.sbomGenerator}` };
+}
 
 const sha256Digest = /^sha256:[a-f0-9]{64}$/;
 
@@ -72,7 +81,7 @@ export class ApiImage extends pulumi.ComponentResource {
           tags: [`${b.repository}:${b.tag}`],
           push: true,
           platforms: b.platforms,
-          buildArgs: { ...b.buildArgs, ...attestationBuildArgs },
+          buildArgs: { ...b.buildArgs, ...attestationsOf(b) },
           cacheFrom: cache === undefined ? undefined : [{ registry: { ref: cache } }],
           // mode=max keeps the build stage's layers too (the Go module download); OCI image
           // manifests are what ECR needs and GHCR, Docker Hub and registry:2 accept. A cache

@@ -87,6 +87,12 @@ const imageSchema = z.strictObject({
       z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>"),
     )
     .optional(),
+  /**
+   * The image BuildKit runs to make the SBOM attestation, pinned by digest. Unset: BuildKit's own,
+   * docker.io/docker/buildkit-syft-scanner, pulled from Docker Hub at build time: a mirror of it for
+   * a builder that cannot reach Docker Hub.
+   */
+  sbomGenerator: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
   /** A prebuilt image to deploy as is: no build, no push. */
   ref: z.string().regex(digestRef, "must pin a digest: <repository>@sha256:<64 hex digits>").optional(),
 });
@@ -250,8 +256,10 @@ function crossCheck(s: Raw, stack: string, reads: Reads, issue: (path: Path, mes
   if (settled("image.ref") && s.image.ref === undefined && s.image.registry === undefined) {
     issue(["image", "registry"], "is required unless image.ref names a prebuilt image");
   }
-  if (valid("image.ref", "image.baseImages") && s.image.ref !== undefined && s.image.baseImages !== undefined) {
-    issue(["image", "baseImages"], "applies to a build, and image.ref deploys a prebuilt image: remove one of them");
+  for (const buildOnly of ["baseImages", "sbomGenerator"] as const) {
+    if (valid("image.ref", `image.${buildOnly}`) && s.image.ref !== undefined && s.image[buildOnly] !== undefined) {
+      issue(["image", buildOnly], "applies to a build, and image.ref deploys a prebuilt image: remove one of them");
+    }
   }
   if (valid("image.cache") && s.image.cache && s.image.tag === cacheTag) {
     issue(["image", "tag"], `"${cacheTag}" is the build cache's tag; choose another, or set image.cache to false`);
@@ -394,6 +402,7 @@ export type ImagePlan =
       cache: boolean;
       builder?: string;
       baseImages?: Record<string, string>;
+      sbomGenerator?: string;
     };
 
 /** Settings with the image plan resolved and the secrets wrapped as secret outputs. */
@@ -485,8 +494,8 @@ function imagePlan(i: Raw["image"]): ImagePlan {
   if (i.registry === undefined) {
     throw new Error("crossCheck lets no image without registry or ref through");
   }
-  const { registry, repository, tag, platforms, cache, builder, baseImages } = i;
-  return { kind: "build", registry, repository, tag, platforms, cache, builder, baseImages };
+  const { registry, repository, tag, platforms, cache, builder, baseImages, sbomGenerator } = i;
+  return { kind: "build", registry, repository, tag, platforms, cache, builder, baseImages, sbomGenerator };
 }
 
 function configPath(path: PropertyKey[]): string {

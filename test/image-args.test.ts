@@ -107,6 +107,12 @@ describe("apiImageArgs", () => {
     );
   });
 
+  it("passes the SBOM generator on when one is set", () => {
+    const scanner = `127.0.0.1:5000/mirror/buildkit-syft-scanner@sha256:${"c".repeat(64)}`;
+    expect(buildOf({ image: fixed({ sbomGenerator: scanner }) }, bare).sbomGenerator).toBe(scanner);
+    expect(buildOf({ image: fixed() }, bare).sbomGenerator).toBeUndefined();
+  });
+
   it("reads FROM images with or without a platform, in any case, and not the stage names", () => {
     const dockerfile = "# FROM comment\nFROM --platform=$BUILDPLATFORM golang:1.26 AS build\nRUN true\n  from gcr.io/distroless/static\nFROM build\n";
     expect(fromImages(dockerfile)).toEqual(["golang:1.26", "gcr.io/distroless/static", "build"]);

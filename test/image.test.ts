@@ -58,6 +58,12 @@ describe("ApiImage", () => {
     });
   });
 
+  it("asks BuildKit to run the SBOM generator set instead of its default", async () => {
+    const scanner = `127.0.0.1:5000/mirror/buildkit-syft-scanner@sha256:${"c".repeat(64)}`;
+    const { inputs } = await declare({ ...build, sbomGenerator: scanner });
+    expect(inputs.buildArgs).toMatchObject({ BUILDKIT_ATTEST_SBOM: `type=sbom,generator=${scanner}`, BUILDKIT_ATTEST_PROVENANCE: "type=provenance,mode=max" });
+  });
+
   it("reads the registry cache before the build and writes every layer back, without failing the deploy", async () => {
     const { inputs } = await declare(build);
     expect(inputs.cacheFrom).toEqual([{ registry: { ref: "ghcr.io/acme/goapi:buildcache" } }]);

@@ -125,6 +125,20 @@ describe("loadSettings", () => {
     ]);
   });
 
+  it("takes an SBOM generator pinned by digest, for a build only", () => {
+    const scanner = `127.0.0.1:5000/mirror/buildkit-syft-scanner@sha256:${"c".repeat(64)}`;
+    const image = (v: object) => json({ registry: "localhost:5001", ...v });
+    expect(loadSettings("local", { ...minimal, image: image({ sbomGenerator: scanner }) }).image).toMatchObject({ kind: "build", sbomGenerator: scanner });
+    expect(loadSettings("local", { ...minimal, image: image({}) }).image).toMatchObject({ sbomGenerator: undefined });
+    expect(problemsOf("local", { ...minimal, image: image({ sbomGenerator: "docker/buildkit-syft-scanner:stable-1" }) })).toEqual([
+      "goapi:image.sbomGenerator: must pin a digest: <repository>@sha256:<64 hex digits>",
+    ]);
+    expect(problemsOf("local", { ...minimal, image: json({ ref: scanner, sbomGenerator: scanner }) })).toEqual([
+      "goapi:image.sbomGenerator: applies to a build, and image.ref deploys a prebuilt image: remove one of them",
+    ]);
+    expect(problemsOf("local", { ...minimal, image: json({ ref: "goapi:1.0", sbomGenerator: scanner }) })).toEqual(["goapi:image.ref: must pin a digest: <repository>@sha256:<64 hex digits>"]);
+  });
+
   it("reports every bad key at once, each with its path", () => {
     const problems = problemsOf("local", {
       kubeContext: "kind-goapi",
