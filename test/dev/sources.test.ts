@@ -63,4 +63,34 @@ describe("watchSources", () => {
       fs.rmSync(repo, { recursive: true, force: true });
     }
   });
+
+  it("starts nothing for a file written again as it was, at the start or since the last change; a deletion is a change", async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-watch-"));
+    fs.mkdirSync(path.join(repo, "app", "internal"), { recursive: true });
+    fs.mkdirSync(path.join(repo, "components"));
+    const handler = path.join(repo, "app", "internal", "handler.go");
+    const stackFile = path.join(repo, "Pulumi.local.yaml");
+    fs.writeFileSync(handler, "package internal\n");
+    fs.writeFileSync(stackFile, "config: {}\n");
+    const changes: Change[] = [];
+    const watcher = watchSources(repo, (c) => changes.push(c), 100);
+    const settled = () => new Promise((r) => setTimeout(r, 400));
+    try {
+      // The stack file rewritten as it was (what an engine update may do), a Go file saved unedited.
+      fs.writeFileSync(stackFile, "config: {}\n");
+      fs.writeFileSync(handler, "package internal\n");
+      await settled();
+      expect(changes).toEqual([]);
+      fs.writeFileSync(handler, "package internal // edited\n");
+      await settled();
+      fs.writeFileSync(handler, "package internal // edited\n");
+      await settled();
+      fs.rmSync(stackFile);
+      await settled();
+      expect(changes.map((c) => c.paths)).toEqual([[path.join("app", "internal", "handler.go")], ["Pulumi.local.yaml"]]);
+    } finally {
+      watcher.close();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
 });
