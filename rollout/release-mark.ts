@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { ReleaseCluster } from "./cluster";
 import type { CanaryRef } from "./stack-state";
+import { parseJsonDocument } from "./parse-json";
 
 export const canaryMark = z.strictObject({
   namespace: z.string(),
@@ -49,15 +50,5 @@ export async function takeMark(canaries: readonly CanaryRef[], cluster: ReleaseC
 }
 
 export function readMark(text: string): ReleaseMark {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error("the release mark is not JSON");
-  }
-  const parsed = releaseMark.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`not a release mark: ${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data;
+  return parseJsonDocument(text, { schema: releaseMark, notJson: "the release mark is not JSON", what: "a release mark" });
 }

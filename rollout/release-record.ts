@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { type CanaryObject, promotedMessage } from "./canary-object";
 import type { CanaryRef } from "./stack-state";
+import { parseJsonDocument } from "./parse-json";
 
 export const canaryRecord = z.strictObject({
   namespace: z.string(),
@@ -40,17 +41,7 @@ export function canaryRecordOf(ref: CanaryRef, canary: CanaryObject | undefined,
 }
 
 export function readReleaseRecord(text: string): ReleaseRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error("the release record is not JSON");
-  }
-  const parsed = releaseRecord.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`not a release record: ${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data;
+  return parseJsonDocument(text, { schema: releaseRecord, notJson: "the release record is not JSON", what: "a release record" });
 }
 
 /** What the phase Flagger left means for the release, in the pull-request report's words. */

@@ -4,6 +4,7 @@
 // follows the update, how its Kubernetes provider reaches
 // the cluster, and every value it holds as a secret, for redaction.
 import { z } from "zod";
+import { parseJsonDocument } from "./parse-json";
 
 /** The kinds whose pods a failed update waits on. */
 export const workloadKinds = {
@@ -113,17 +114,12 @@ function selectorOf(outputs: Record<string, unknown>): string | undefined {
 
 /** Reads a state export; says what is wrong with it. */
 export function readStackState(text: string): StackState {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error("the stack's state is not JSON (is this the output of pulumi stack export?)");
-  }
-  const parsed = stateExport.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(`not a pulumi stack export: ${z.prettifyError(parsed.error)}`);
-  }
-  const resources = (parsed.data.deployment.resources ?? []).filter((r) => r.delete !== true);
+  const state = parseJsonDocument(text, {
+    schema: stateExport,
+    notJson: "the stack's state is not JSON (is this the output of pulumi stack export?)",
+    what: "a pulumi stack export",
+  });
+  const resources = (state.deployment.resources ?? []).filter((r) => r.delete !== true);
 
   const workloads: Workload[] = [];
   const canaries: CanaryRef[] = [];
