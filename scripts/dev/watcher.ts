@@ -1,10 +1,15 @@
-// Saved files, from the kernel's notifications (fs.watch, recursive on Linux
-// and macOS since Node 20): no polling, no dependency. Each burst of saves
-// (an editor writes a temporary file, renames it, touches it again) becomes
-// one call, after the files have been quiet for `quietMs`. A file written
-// again with the content it had (a save without an edit, a tool rewriting the
-// stack file as it was) changes nothing, so it starts no update: each file's
-// content is compared with the one last acted on (or found at the start).
+// Saved files, from the kernel's notifications: no polling, no dependency.
+// One non-recursive fs.watch per folder of app/ and components/ (and the
+// repository's top level), folders made later included: a folder's watch
+// reports its entries by name, so a file an editor replaces by a rename
+// (an "atomic" save, sed -i) stays watched. Node's recursive fs.watch on
+// Linux watches each file it found, and stops reporting a file after the
+// first such save. Each burst of saves becomes one call, after the files have
+// been quiet for `quietMs`. A file written again with the content it had (a
+// save without an edit, a tool rewriting the stack file as it was) changes
+// nothing, so it starts no update: each file's content is compared with the
+// one last acted on (or found at the start); so is an editor's temporary file
+// that came and went.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -55,7 +60,7 @@ export function watchSources(repo: string, onChange: (c: Change) => void, quietM
     timer = setTimeout(() => {
       const changed = [...seen].filter(([file]) => {
         const now = contentOf(path.join(repo, file));
-        const same = contents.get(file) === now;
+        const same = (contents.get(file) ?? "") === now;
         contents.set(file, now);
         return !same;
       });
@@ -65,26 +70,47 @@ export function watchSources(repo: string, onChange: (c: Change) => void, quietM
       }
     }, quietMs);
   };
-  const watchers = [
-    ...["app", "components"].map((dir) =>
-      fs.watch(path.join(repo, dir), { recursive: true }, (_, file) => {
-        if (file !== null) {
-          note(path.join(dir, file));
-        }
-      }),
-    ),
-    fs.watch(repo, (_, file) => {
-      if (file !== null) {
-        note(file);
+  const watchers = new Map<string, fs.FSWatcher>();
+  const watchFolder = (rel: string) => {
+    const abs = path.join(repo, rel);
+    if (watchers.has(rel) || !fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+      return;
+    }
+    const watcher = fs.watch(abs, (_, file) => {
+      if (file === null) {
+        return;
       }
-    }),
-  ];
+      const entry = path.join(rel, file);
+      if (rel !== "" && fs.statSync(path.join(repo, entry), { throwIfNoEntry: false })?.isDirectory()) {
+        watchTree(entry);
+      }
+      note(entry);
+    });
+    // A folder that was deleted: its watch ends.
+    watcher.on("error", () => {
+      watcher.close();
+      watchers.delete(rel);
+    });
+    watchers.set(rel, watcher);
+  };
+  const watchTree = (rel: string) => {
+    watchFolder(rel);
+    for (const entry of fs.readdirSync(path.join(repo, rel), { withFileTypes: true, recursive: true })) {
+      if (entry.isDirectory()) {
+        watchFolder(path.relative(repo, path.join(entry.parentPath, entry.name)));
+      }
+    }
+  };
+  watchFolder("");
+  watchTree("app");
+  watchTree("components");
   return {
     close() {
       clearTimeout(timer);
       watchers.forEach((w) => {
         w.close();
       });
+      watchers.clear();
     },
   };
 }

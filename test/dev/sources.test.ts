@@ -64,6 +64,39 @@ describe("watchSources", () => {
     }
   });
 
+  it("keeps seeing a file saved by a rename (an editor's atomic save, sed -i), each time, and files in folders made later", async () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-watch-"));
+    fs.mkdirSync(path.join(repo, "app", "internal", "api"), { recursive: true });
+    fs.mkdirSync(path.join(repo, "components"));
+    const ops = path.join(repo, "app", "internal", "api", "ops.go");
+    fs.writeFileSync(ops, "package api // 0\n");
+    const changes: Change[] = [];
+    const watcher = watchSources(repo, (c) => changes.push(c), 100);
+    const settled = () => new Promise((r) => setTimeout(r, 400));
+    const atomicSave = (file: string, text: string) => {
+      const scratch = path.join(path.dirname(file), ".ops.go.tmp");
+      fs.writeFileSync(scratch, text);
+      fs.renameSync(scratch, file);
+    };
+    try {
+      for (const n of [1, 2, 3]) {
+        atomicSave(ops, `package api // ${String(n)}\n`);
+        await settled();
+      }
+      fs.writeFileSync(ops, "package api // 4\n");
+      await settled();
+      fs.mkdirSync(path.join(repo, "app", "internal", "feature", "deep"), { recursive: true });
+      await settled();
+      fs.writeFileSync(path.join(repo, "app", "internal", "feature", "deep", "new.go"), "package deep\n");
+      await settled();
+      const opsRel = path.join("app", "internal", "api", "ops.go");
+      expect(changes.map((c) => c.paths)).toEqual([[opsRel], [opsRel], [opsRel], [opsRel], [path.join("app", "internal", "feature", "deep", "new.go")]]);
+    } finally {
+      watcher.close();
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it("starts nothing for a file written again as it was, at the start or since the last change; a deletion is a change", async () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-watch-"));
     fs.mkdirSync(path.join(repo, "app", "internal"), { recursive: true });
