@@ -305,7 +305,12 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
       afterUp();
       const ip = await clusterIp();
       const name = `${service().metadata.name}.${namespace}.svc.cluster.local`;
-      const probe = await probeFrom(controllerNamespace(), `set -e; nslookup ${name} >/dev/termination-log; timeout 5 wget -q -O - http://${name}/readyz >>/dev/termination-log; timeout 5 wget -q -O - http://${ip}/version >>/dev/termination-log`);
+      // The enforcer lets a new pod in only once it has synced it into the policy's source set:
+      // the probe, new in the namespace, may be refused for a moment. Three tries, a second apart.
+      const probe = await probeFrom(
+        controllerNamespace(),
+        `set -e; nslookup ${name} >/dev/termination-log; n=1; until timeout 5 wget -q -O - http://${name}/readyz >>/dev/termination-log; do [ $n -lt 3 ] || exit 1; n=$((n+1)); sleep 1; done; echo " tries=$n" >>/dev/termination-log; timeout 5 wget -q -O - http://${ip}/version >>/dev/termination-log`,
+      );
       figure(stack, `from namespace ${controllerNamespace()}: exit ${probe.exitCode}: ${probe.output.replace(/\s+/g, " ").trim()}`);
       expect(probe.exitCode).toBe(0);
       expect(probe.output).toContain(`Address: ${ip}`);
