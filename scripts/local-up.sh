@@ -85,9 +85,9 @@ fi
 
 # `pulumi up` of the project in $1 against the copy of its stack file, with a
 # refresh first: a cluster deleted and re-created by hand, or objects deleted
-# with kubectl, are found missing and created again; so is an image missing
-# from a registry container created anew (the docker-build provider looks it
-# up in the registry), which is then built and pushed again.
+# with kubectl, are found missing and created again. (Not an image missing
+# from a registry container created anew: the docker-build provider asks this
+# plain-HTTP registry over HTTPS and keeps what it recorded; docs/local.md.)
 deploy() { # dir what
   local dir=$1 what=$2
   stack_config "$dir"

@@ -90,7 +90,9 @@ reach_cluster() {
     fail "configured Kubernetes cluster is unreachable: Get \"https://127.0.0.1:40111/openapi/v2\": dial tcp 127.0.0.1:40111: connect: connection refused"
   fi
 }
-# The docker-build provider's refresh looks the pushed image up in the registry.
+# What local:up's recovery of a registry created anew needs: the image found missing
+# on refresh. The real provider (v0.0.22) does not find it over plain HTTP
+# (docs/local.md): local-up.sh still has to check the registry itself.
 image_pushed() {
   local have
   [ -e "$W/registry-images" ] || return 1
