@@ -498,6 +498,14 @@ describe("ApiService sending traces", () => {
     expect(k8s.networkPolicy(declared).spec?.egress?.[2]).toEqual({ to: [{ ipBlock: { cidr: "10.9.0.0/16" } }], ports: [{ port: 443, protocol: "TCP" }] });
   });
 
+  it("reaches every pod of the collector's namespace when no pod labels narrow it", async () => {
+    const { declared } = await declare({ tracing: { ...tracing, collector: { port: 4318, namespace: "observability" } } });
+    expect(k8s.networkPolicy(declared).spec?.egress?.[2]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }],
+      ports: [{ port: 4318, protocol: "TCP" }],
+    });
+  });
+
   it("sets no OpenTelemetry variable and no egress to a collector without tracing", async () => {
     const { declared } = await declare();
     expect(Object.keys(k8s.configMap(declared).data ?? {}).filter((k) => k.startsWith("OTEL_"))).toEqual([]);

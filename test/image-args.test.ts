@@ -105,6 +105,9 @@ describe("apiImageArgs", () => {
     expect(() => buildOf({ image: fixed({ baseImages: { "golang:1.26": mirror } }) }, appDir)).toThrow(
       `goapi:image.baseImages: "golang:1.26" is not a FROM image of ${path.join(appDir, "Dockerfile")}, whose FROM images are: ${from.join(", ")}`,
     );
+    expect(() => buildOf({ image: fixed({ baseImages: { "golang:1.26": mirror, "alpine:3": mirror } }) }, appDir)).toThrow(
+      `goapi:image.baseImages: "golang:1.26", "alpine:3" are not FROM images of ${path.join(appDir, "Dockerfile")}, whose FROM images are: ${from.join(", ")}`,
+    );
   });
 
   it("passes the SBOM generator on when one is set", () => {
@@ -116,6 +119,7 @@ describe("apiImageArgs", () => {
   it("reads FROM images with or without a platform, in any case, and not the stage names", () => {
     const dockerfile = "# FROM comment\nFROM --platform=$BUILDPLATFORM golang:1.26 AS build\nRUN true\n  from gcr.io/distroless/static\nFROM build\n";
     expect(fromImages(dockerfile)).toEqual(["golang:1.26", "gcr.io/distroless/static", "build"]);
+    expect(fromImages("FROM  --platform=linux/amd64 \tgolang:1.26  AS build\n\tFROM\t\tscratch\n")).toEqual(["golang:1.26", "scratch"]);
   });
 
   it("logs in to the registry host with the secret password, only with both credentials", async () => {
@@ -126,6 +130,7 @@ describe("apiImageArgs", () => {
     const password = pulumi.output(registry?.password);
     expect(await pulumi.isSecret(password)).toBe(true);
     expect(buildOf({ image: fixed(), registryUsername: "bot" }, bare).registry).toBeUndefined();
+    expect(buildOf({ image: fixed(), registryPassword: pulumi.secret("token") }, bare).registry).toBeUndefined();
   });
 
   it("deploys image.ref without building", () => {

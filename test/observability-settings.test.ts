@@ -1,6 +1,7 @@
 // goapi:observability: the seeds' thresholds by default, every bad input
 // refused with its key and a clear message.
 import { loadSettings, SettingsError } from "../components/settings";
+import { tracedServiceName, tracingOf } from "../components/tracing";
 import { minimal } from "./helpers/settings-config";
 
 const observability = (o: unknown) => ({ ...minimal, observability: JSON.stringify(o) });
@@ -125,5 +126,39 @@ describe("goapi:observability", () => {
 
   it("never echoes the Prometheus URL's credentials", () => {
     expect(problemsOf(observability({ prometheusUrl: "http://admin:hunter2@prometheus:9090" })).join("\n")).not.toContain("hunter2");
+  });
+});
+
+describe("tracingOf: goapi:observability.tracing as the pods get it", () => {
+  it("names the service and the stack, the build's version when there is one, and the collector in the cluster", () => {
+    const settings = loadSettings("local", tracing({ sampleRatio: 0.5, collector: { namespace: "observability", podLabels: { app: "otel" } } }));
+    const traced = {
+      endpoint: "http://otel-collector.observability.svc:4318",
+      sampleRatio: 0.5,
+      serviceName: "goapi",
+      attributes: { "deployment.environment.name": "local", "service.version": "abc123def456" },
+      collector: { port: 4318, namespace: "observability", podLabels: { app: "otel" } },
+    };
+    expect(tracedServiceName).toBe("goapi");
+    expect(tracingOf(settings, "abc123def456")).toStrictEqual(traced);
+    // A prebuilt image: the app reports its own build's version.
+    expect(tracingOf(settings)).toStrictEqual({ ...traced, attributes: { "deployment.environment.name": "local" } });
+  });
+
+  it("lets the pods reach a collector outside the cluster by its CIDRs, on the endpoint's scheme's port", () => {
+    const settings = loadSettings("local", tracing({ endpoint: "https://otel.example.com", collector: { cidrs: ["10.2.0.0/16"] } }));
+    expect(tracingOf(settings)?.collector).toStrictEqual({ port: 443, cidrs: ["10.2.0.0/16"] });
+  });
+
+  it("traces nothing without goapi:observability.tracing", () => {
+    expect(tracingOf(loadSettings("local", minimal), "abc123def456")).toBeUndefined();
+  });
+
+  it("refuses a tracing endpoint without its collector, which the settings never let through", () => {
+    const { observability: o } = loadSettings("local", tracing({}));
+    const endpoint = o.tracing?.endpoint ?? "";
+    expect(() => tracingOf({ stack: "local", observability: { ...o, tracing: { endpoint, sampleRatio: 0.1 } } })).toThrow(
+      "settings.ts lets no tracing endpoint without its collector through",
+    );
   });
 });

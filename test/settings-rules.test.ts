@@ -249,6 +249,20 @@ describe("rules between keys", () => {
     expect(problems({ registryUsername: "bot", registryPassword: "pw" })).toEqual([]);
   });
 
+  it.each(["localhost", "localhost/team", "localhost:5001", "127.0.0.1:5000/team", "registry.localhost:5000", "kind-registry:5000"])(
+    "pushes to %s, a registry on the developer's own machine, without credentials",
+    (registry) => {
+      expect(problems({ image: json({ registry }) })).toEqual([]);
+    },
+  );
+
+  it.each(["localhost.example.com", "mylocalhost:5000", "127.0.0.10:5000", "kind-registry.example.com/team"])("asks for push credentials for %s, which only looks local", (registry) => {
+    expect(problems({ image: json({ registry }) })).toEqual([
+      `goapi:registryUsername: is required to push to ${registry}`,
+      `goapi:registryPassword: is required to push to ${registry}: pulumi config set --secret goapi:registryPassword`,
+    ]);
+  });
+
   it("leaves the credentials alone while the image's ref or registry is broken", () => {
     expect(problems({ image: json({ ref: "bad" }), registryUsername: "bot" })).toEqual([refMessage]);
     expect(problems({ image: json({ registry: "https://ghcr.io" }), registryUsername: "bot" })).toEqual([registryMessage]);
