@@ -36,17 +36,11 @@ function contentOf(file: string): string {
 export function watchSources(repo: string, onChange: (c: Change) => void, quietMs = 200): Watcher {
   const kindOf = (rel: string) => sourceKind(rel.split(path.sep).join("/"));
   const contents = new Map<string, string>();
-  for (const dir of ["app", "components"]) {
-    for (const name of fs.readdirSync(path.join(repo, dir), { recursive: true, encoding: "utf8" })) {
-      const rel = path.join(dir, name);
-      if (kindOf(rel) !== undefined) {
-        contents.set(rel, contentOf(path.join(repo, rel)));
-      }
+  const remember = (rel: string) => {
+    if (kindOf(rel) !== undefined) {
+      contents.set(rel, contentOf(path.join(repo, rel)));
     }
-  }
-  for (const rel of fs.readdirSync(repo).filter((f) => kindOf(f) !== undefined)) {
-    contents.set(rel, contentOf(path.join(repo, rel)));
-  }
+  };
 
   const seen = new Map<string, SourceKind>();
   let timer: NodeJS.Timeout | undefined;
@@ -93,17 +87,23 @@ export function watchSources(repo: string, onChange: (c: Change) => void, quietM
     });
     watchers.set(rel, watcher);
   };
-  const watchTree = (rel: string) => {
+  // At the start (atStart) each source file's content is the baseline; in a folder made
+  // later, every file found is new, so none is.
+  const watchTree = (rel: string, atStart = false) => {
     watchFolder(rel);
     for (const entry of fs.readdirSync(path.join(repo, rel), { withFileTypes: true, recursive: true })) {
+      const entryRel = path.relative(repo, path.join(entry.parentPath, entry.name));
       if (entry.isDirectory()) {
-        watchFolder(path.relative(repo, path.join(entry.parentPath, entry.name)));
+        watchFolder(entryRel);
+      } else if (atStart) {
+        remember(entryRel);
       }
     }
   };
   watchFolder("");
-  watchTree("app");
-  watchTree("components");
+  fs.readdirSync(repo).forEach(remember);
+  watchTree("app", true);
+  watchTree("components", true);
   return {
     close() {
       clearTimeout(timer);
