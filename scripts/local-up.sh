@@ -38,6 +38,48 @@ case "$found" in
     info "started" ;;
 esac
 
+# image_urn= the URN of the stack's Image when the image the stack last
+# deployed is no longer in the registry (a registry container created anew is
+# empty), so that `up` builds and pushes it again; empty otherwise. The
+# registry is asked itself, over plain HTTP: the provider's refresh cannot.
+image_gone_from_registry() {
+  image_urn=""
+  probe_stack "$repo_root"
+  [ "$found" = present ] || return 0
+  local ref repository digest answer attempt
+  # No output yet: the first `up` never got that far, and builds the image anyway.
+  ref=$(pulumi --cwd "$repo_root" stack output imageRef --stack local 2>/dev/null) || return 0
+  case $ref in "$registry_host/"*@sha256:*) ;; *) return 0 ;; esac # a prebuilt image from elsewhere
+  repository=${ref#"$registry_host/"}
+  repository=${repository%@*}
+  repository=${repository%:*}
+  digest=${ref##*@}
+  # The registry container may have only just started. Without the media types
+  # in Accept, registry:2 answers 404 for an OCI index or manifest it holds.
+  for attempt in 1 2 3 4 5; do
+    answer=$(curl -sS -I -o /dev/null -w '%{http_code}' --max-time 5 \
+      -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json' \
+      "http://127.0.0.1:$registry_port/v2/$repository/manifests/$digest" 2>/dev/null) && break
+    [ "$attempt" = 5 ] || sleep 1
+  done
+  case $answer in
+    200) return 0 ;;
+    404) ;;
+    *) stop "the registry $registry_host does not answer whether it holds the deployed image $ref (HTTP answer: ${answer:-none})" \
+      "docker logs $registry_container (to see why), then $again" ;;
+  esac
+  image_urn=$(pulumi --cwd "$repo_root" stack export --stack local |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const image = (JSON.parse(s).deployment?.resources ?? []).find((r) => r.type === "docker-build:index:Image");
+      if (image) console.log(image.urn);
+    });') || pulumi_failed "reading the state of the stack local"
+  [ -n "$image_urn" ] || stop "the registry no longer holds the deployed image $ref, and the stack builds no image (goapi:image.ref names a prebuilt one)" \
+    "push that image to $registry_host again, then $again"
+  info "the registry no longer holds the deployed image $ref (a registry container created anew?): building it again"
+}
+
+image_gone_from_registry
+
 step "BuildKit builder '$builder' on the host network, so builds reach $registry_host"
 probe_builder
 if [ "$found" = present ]; then
@@ -87,12 +129,14 @@ fi
 # refresh first: a cluster deleted and re-created by hand, or objects deleted
 # with kubectl, are found missing and created again. (Not an image missing
 # from a registry container created anew: the docker-build provider asks this
-# plain-HTTP registry over HTTPS and keeps what it recorded; docs/local.md.)
-deploy() { # dir what
+# plain-HTTP registry over HTTPS and keeps what it recorded; docs/local.md.
+# image_gone_from_registry above finds that case.) Further arguments go to `up`.
+deploy() { # dir what [up argument...]
   local dir=$1 what=$2
+  shift 2
   stack_config "$dir"
   run_quiet pulumi --cwd "$stack_dir" stack select --create local || pulumi_failed "creating the stack local of $what"
-  if ! run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file"; then
+  if ! run pulumi --cwd "$dir" up --yes --skip-preview --refresh --stack local --config-file "$stack_file" "$@"; then
     explain_rollout "$dir"
     pulumi_failed "pulumi up of $what"
   fi
@@ -102,7 +146,11 @@ step "Cluster add-ons: Traefik, metrics-server, registry hint, Prometheus Operat
 deploy "$addons_dir" "the add-ons (local/addons)"
 
 step "Building, pushing and deploying the API (stack local)"
-deploy "$repo_root" "the API (stack local)"
+if [ -n "$image_urn" ]; then
+  deploy "$repo_root" "the API (stack local)" --replace "$image_urn"
+else
+  deploy "$repo_root" "the API (stack local)"
+fi
 
 grafana_url=$(pulumi --cwd "$addons_dir" stack output grafanaUrl --stack local)
 traces_url=$(pulumi --cwd "$addons_dir" stack output tracesUrl --stack local)

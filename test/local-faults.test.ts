@@ -128,7 +128,12 @@ const faults: Fault[] = [
     fault: deletedByHand.registry,
     then: (w, run) => {
       expect(run.calls).toContain("docker run -d --restart=always -p 127.0.0.1:5001:5000 --network bridge --name kind-registry registry:2");
-      expect(run.stdout).toContain("refresh: the image is gone from the registry");
+      expect(run.stdout).toContain(
+        "the registry no longer holds the deployed image localhost:5001/goapi@sha256:5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e (a registry container created anew?): building it again",
+      );
+      expect(run.calls).toContain(
+        "pulumi --cwd <repo> up --yes --skip-preview --refresh --stack local --config-file <repo>/.pulumi/stack-config/goapi/Pulumi.local.yaml --replace urn:pulumi:local::goapi::goapi:index:ApiImage$docker-build:index:Image::api",
+      );
       expect(w.has("registry-on-kind")).toBe(true);
       expect(w.serving()).toBe(true);
     },
@@ -162,6 +167,26 @@ const faults: Fault[] = [
       expect(run.calls).toContain("docker start kind-registry");
       expect(w.serving()).toBe(true);
     },
+  },
+  {
+    name: "registry answering errors when asked for the deployed image",
+    script: "up",
+    from: "up",
+    fault: (w) => { w.set("registry-error"); },
+    stops:
+      "local:up stopped: the registry localhost:5001 does not answer whether it holds the deployed image localhost:5001/goapi@sha256:5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e (HTTP answer: 503). Next: docker logs kind-registry (to see why), then npm run local:up",
+  },
+  {
+    name: "registry created anew, the deployed image prebuilt",
+    script: "up",
+    from: "up",
+    fault: (w) => {
+      deletedByHand.registry(w);
+      w.set("prebuilt-image");
+    },
+    midway: true,
+    stops:
+      "local:up stopped: the registry no longer holds the deployed image localhost:5001/goapi@sha256:5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e, and the stack builds no image (goapi:image.ref names a prebuilt one). Next: push that image to localhost:5001 again, then npm run local:up",
   },
   {
     name: "registry port taken",
@@ -396,7 +421,8 @@ describe("docs/local.md", () => {
   // docs/local.md shows a local:down line as it is, or as the local:up line it mirrors (and says so).
   // A line of missing prerequisites is quoted piece by piece (the line with the Docker daemon alone, whole).
   it.each(faults.filter((f) => f.stops !== undefined))("quotes the line of local:$script with $name", (f) => {
-    const line = f.stops ?? "";
+    // A digest is quoted as sha256:… there.
+    const line = (f.stops ?? "").replace(/@sha256:[0-9a-f]{64}/g, "@sha256:…");
     const quoted = readme.includes(line) ? line : line.replaceAll("local:down", "local:up");
     const missing = /^local:up stopped: missing prerequisites: (.*)\. Next: npm run local:up$/.exec(quoted);
     for (const piece of missing?.[1]?.split("; ") ?? [quoted]) {

@@ -6,6 +6,7 @@
 # stdin (`--config -`); those lines are kept in curl-config.log. Items
 # written are kept in the world's database (db-items), one id a line; with
 # `-D -` a POST prints its response headers, the new item's Location among them.
+# The local registry answers whether it holds an image's manifest.
 # shellcheck source=test/helpers/local-world/stub-lib.sh
 source "${0%/*}/stub-lib.sh"
 block_point "$@"
@@ -48,6 +49,23 @@ serving() {
   ! docker_down && cluster_ready && [ -e "$W/objects/goapi-local-addons" ] && [ -e "$W/objects/goapi" ] &&
     [ -e "$W/hosts.toml" ] && [ -e "$W/registry-on-kind" ] && fact registry && [ "$fact" = running ] && image_pullable
 }
+# The registry's manifest endpoint (HEAD, with -w '%{http_code}'): whether it holds a digest.
+case $url in
+  http://127.0.0.1:5001/v2/goapi/manifests/*)
+    fact registry
+    if docker_down || [ "$fact" != running ]; then
+      echo "curl: (7) Failed to connect to 127.0.0.1 port 5001 after 0 ms: Couldn't connect to server" >&2
+      printf 000
+      exit 7
+    fi
+    code=404
+    if [ -e "$W/registry-images" ]; then
+      while read -r have; do [ "$have" != "${url##*/}" ] || code=200; done <"$W/registry-images"
+    fi
+    [ ! -e "$W/registry-error" ] || code=503
+    printf '%s' "$code"
+    exit 0 ;;
+esac
 # Grafana and Jaeger, the add-ons' user interfaces behind the same Ingress.
 case $url in
   http://grafana.localhost/* | http://traces.localhost/*)

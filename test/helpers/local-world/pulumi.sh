@@ -22,10 +22,11 @@ block_point "$@"
 fail() { echo "error: $*" >&2; exit 255; }
 dir=$PWD
 args=()
-config_file="" refresh=0 show_secrets=0 preserve=0 create=0 all=0
+config_file="" refresh=0 show_secrets=0 preserve=0 create=0 all=0 replace=""
 while [ $# -gt 0 ]; do
   case $1 in
     --cwd) dir=$2; shift ;;
+    --replace) replace=$2; shift ;;
     --config-file) config_file=$2; shift ;;
     --refresh) refresh=1 ;;
     --show-secrets) show_secrets=1 ;;
@@ -90,15 +91,9 @@ reach_cluster() {
     fail "configured Kubernetes cluster is unreachable: Get \"https://127.0.0.1:40111/openapi/v2\": dial tcp 127.0.0.1:40111: connect: connection refused"
   fi
 }
-# What local:up's recovery of a registry created anew needs: the image found missing
-# on refresh. The real provider (v0.0.22) does not find it over plain HTTP
-# (docs/local.md): local-up.sh still has to check the registry itself.
-image_pushed() {
-  local have
-  [ -e "$W/registry-images" ] || return 1
-  while read -r have; do [ "$have" != "${image#*@}" ] || return 0; done <"$W/registry-images"
-  return 1
-}
+# The URN of the stack's image, as the real CLI names it.
+stub_digest=sha256:5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e
+image_urn="urn:pulumi:local::goapi::goapi:index:ApiImage\$docker-build:index:Image::api"
 
 case "$1 ${2:-}" in
   "stack ls")
@@ -133,6 +128,7 @@ case "$1 ${2:-}" in
       tracesUrl) echo http://traces.localhost/ ;;
       namespace) echo goapi ;;
       deploymentName) echo goapi-0a1b2c3d ;;
+      imageRef) [ -n "$image" ] || fail "current stack does not have output property 'imageRef'"; echo "$image" ;;
       token) if [ "$show_secrets" = 1 ]; then echo "$token"; else echo "[secret]"; fi ;;
       *) printf '{\n  "url": "http://goapi.localhost/"\n}\n' ;;
     esac ;;
@@ -149,7 +145,10 @@ case "$1 ${2:-}" in
   "stack export")
     need_stack
     [ "$show_secrets" = 0 ] || unlock
-    printf '{"version":3,"deployment":{"resources":[],"token":"%s"}}\n' "$( [ "$show_secrets" = 1 ] && printf '%s' "$token" || echo '[secret]')" ;;
+    resources=""
+    # The world's fault "prebuilt-image": goapi:image.ref names an image, so the stack builds none.
+    [ -z "$image" ] || [ -e "$W/prebuilt-image" ] || resources=$(printf '{"urn":"%s","type":"docker-build:index:Image"}' "$image_urn")
+    printf '{"version":3,"deployment":{"resources":[%s],"token":"%s"}}\n' "$resources" "$( [ "$show_secrets" = 1 ] && printf '%s' "$token" || echo '[secret]')" ;;
   "stack rm")
     need_stack
     rm -f "$state"
@@ -169,8 +168,11 @@ case "$1 ${2:-}" in
         echo "    refresh: the objects of $project are gone from the cluster"
         k8s=0
       fi
-      if [ "$refresh" = 1 ] && [ -n "$image" ] && ! image_pushed; then
-        echo "    refresh: the image is gone from the registry"
+      # As the real provider: the refresh never finds the image gone from this
+      # plain-HTTP registry (docs/local.md); only a replace builds it again.
+      if [ -n "$replace" ]; then
+        if [ "$replace" != "$image_urn" ] || [ -z "$image" ]; then fail "target '$replace' does not exist in the stack"; fi
+        echo "    +- docker-build:index:Image api replace"
         image=""
       fi
       if [ "$project" = goapi ]; then
@@ -181,8 +183,8 @@ case "$1 ${2:-}" in
           [ -e "$W/builder" ] || fail "docker-build:index:Image api: ERROR: no builder \"goapi-local\" found"
           fact registry
           [ "$fact" = running ] || fail "docker-build:index:Image api: pushing localhost:5001/goapi: dial tcp 127.0.0.1:5001: connect: connection refused"
-          echo sha256:5ca1ab1e >>"$W/registry-images"
-          image=localhost:5001/goapi@sha256:5ca1ab1e
+          echo "$stub_digest" >>"$W/registry-images"
+          image=localhost:5001/goapi@$stub_digest
         fi
         [ -n "$token" ] || { fact token && token=$fact; }
         if [ -e "$W/rollout-failing" ]; then
