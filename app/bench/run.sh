@@ -11,7 +11,10 @@
 # It prints the machine's load average at start and end and each driver's
 # own CPU share, and refuses to print ratios when a driver took more than
 # MAX_DRIVER_SHARE (default 0.5) of the machine: then the figures measure the
-# load generator, not the servers. Usage: app/bench/run.sh [DURATION] [CONNS]
+# load generator, not the servers. It also prints the CPU time per request of
+# each run's driver, server and PostgreSQL: unlike requests per second, that
+# hardly moves with other work on the machine, and it shows where the cores
+# go. Usage: app/bench/run.sh [DURATION] [CONNS]
 set -euo pipefail
 duration=${1:-10s}
 conns=${2:-64}
@@ -34,6 +37,7 @@ echo "starting a throwaway PostgreSQL..."
 mkfifo "$work/pg.url"
 "$work/pgtemp" >"$work/pg.url" &
 pids+=($!)
+pg_pid=$!
 read -r database_url <"$work/pg.url"
 DATABASE_URL=$database_url "$work/api" migrate >/dev/null
 
@@ -48,6 +52,7 @@ api_pid=$!
 ready_ms=$("$work/loadgen" -ready -url http://127.0.0.1:18080 -since "$start_ns")
 env "${common[@]}" PORT=18082 METRICS_PORT=19092 "$work/memapi" &
 pids+=($!)
+mem_pid=$!
 "$work/loadgen" -ready -url http://127.0.0.1:18082 -since "$(date +%s%N)" >/dev/null
 sleep 1
 idle_rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$api_pid/status")
@@ -63,27 +68,53 @@ mem_id=$(item_on 18082)
 curl -fsS -o "$work/get.json" "http://127.0.0.1:18080/v1/items/$pg_id"
 "$work/bare" -addr 127.0.0.1:18081 -get "$work/get.json" -post "$work/post-18080.json" &
 pids+=($!)
+bare_pid=$!
 "$work/loadgen" -ready -url http://127.0.0.1:18081 -since "$(date +%s%N)" >/dev/null
 
-drive() { "$work/loadgen" -url "http://127.0.0.1:$1" -id "$2" -token "$token" -c "$conns" -d "$duration"; }
+# CPU clock ticks (user and system, with reaped children: PostgreSQL's
+# backends that ended) of a process and all its descendants.
+tree_ticks() { # pid
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
+    { pid = $1; rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+      parent[pid] = f[2]; ticks[pid] = f[12] + f[13] + f[14] + f[15] }
+    function sum(p,   c, t) { t = ticks[p]; for (c in parent) if (parent[c] == p) t += sum(c); return t }
+    END { print (root in ticks) ? sum(root) : 0 }'
+}
+# measured SERVER_PID CMD...: CMD's output line, with the CPU ticks its run
+# took in the server under test and in PostgreSQL.
+measured() {
+  local server=$1 s0 p0 line
+  shift
+  s0=$(tree_ticks "$server")
+  p0=$(tree_ticks "$pg_pid")
+  line=$("$@")
+  echo "$line server_ticks=$(($(tree_ticks "$server") - s0)) pg_ticks=$(($(tree_ticks "$pg_pid") - p0))"
+}
+drive() { measured "$3" "$work/loadgen" -url "http://127.0.0.1:$1" -id "$2" -token "$token" -c "$conns" -d "$duration"; }
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "the database floor for $duration with $conns workers (9 get : 1 create, the API's store and pool settings)..."
-floor_line=$(env "${common[@]}" DATABASE_URL="$database_url" "$work/dbfloor" -c "$conns" -d "$duration")
+# The floor has no server: its driver is the API's store on the API's pool.
+floor_line=$(measured 0 env "${common[@]}" DATABASE_URL="$database_url" "$work/dbfloor" -c "$conns" -d "$duration")
 echo "driving each for $duration with $conns connections (9 GET : 1 POST): API on PostgreSQL..."
-pg_line=$(drive 18080 "$pg_id")
+pg_line=$(drive 18080 "$pg_id" "$api_pid")
 echo "... API on the in-memory store..."
-mem_line=$(drive 18082 "$mem_id")
+mem_line=$(drive 18082 "$mem_id" "$mem_pid")
 echo "... bare net/http..."
-bare_line=$(drive 18081 "$pg_id")
+bare_line=$(drive 18081 "$pg_id" "$bare_pid")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 
 size_bytes=$(stat -c %s "$work/api")
 awk -v floor="$floor_line" -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" -v max_share="$max_driver_share" \
-    -v load_start="$load_start" -v load_end="$load_end" -v cores="$(nproc)" \
+    -v load_start="$load_start" -v load_end="$load_end" -v cores="$(nproc)" -v tck="$(getconf CLK_TCK)" \
     -v rss="$idle_rss_kib" -v ready="$ready_ms" -v size="$size_bytes" -v conns="$conns" '
 function get(line, key,   re) { re = key "=[^ ]+"; match(line, re); return substr(line, RSTART + length(key) + 1, RLENGTH - length(key) - 1) + 0 }
 function verdict(ok) { return ok ? "ok" : "MISSED" }
+# CPU microseconds per request: of the driver (its share of the cores over the run), and of a process
+# tree from the clock ticks measured() added.
+function us_driver(line) { return get(line, "cpu_share") * cores * 1e6 / get(line, "rps") }
+function us(line, key) { return get(line, key) / tck * 1e6 / get(line, "requests") }
+function total(line) { return us_driver(line) + us(line, "server_ticks") + us(line, "pg_ticks") }
 function ratio(name, value, target, ok) { printf "%-34s %8.2f   target %-7s %s\n", name, value, target, verdict(ok) }
 BEGIN {
   printf "%-24s %14s %14s %14s %14s\n", "", "db floor", "api+postgres", "api+memory", "bare net/http"
@@ -92,6 +123,10 @@ BEGIN {
   printf "%-24s %14.3f %14.3f %14.3f %14.3f\n", "p99 ms", get(floor, "p99_ms"), get(pg, "p99_ms"), get(mem, "p99_ms"), get(bare, "p99_ms")
   printf "%-24s %14d %14d %14d %14d\n", "errors", get(floor, "errors"), get(pg, "errors"), get(mem, "errors"), get(bare, "errors")
   printf "%-24s %14.2f %14.2f %14.2f %14.2f\n", "driver CPU share", get(floor, "cpu_share"), get(pg, "cpu_share"), get(mem, "cpu_share"), get(bare, "cpu_share")
+  printf "%-24s %14.1f %14.1f %14.1f %14.1f\n", "CPU us/request: driver", us_driver(floor), us_driver(pg), us_driver(mem), us_driver(bare)
+  printf "%-24s %14s %14.1f %14.1f %14.1f\n", "  server", "-", us(pg, "server_ticks"), us(mem, "server_ticks"), us(bare, "server_ticks")
+  printf "%-24s %14.1f %14.1f %14.1f %14.1f\n", "  PostgreSQL", us(floor, "pg_ticks"), us(pg, "pg_ticks"), us(mem, "pg_ticks"), us(bare, "pg_ticks")
+  printf "%-24s %14.1f %14.1f %14.1f %14.1f\n", "  all three", total(floor), total(pg), total(mem), total(bare)
   printf "load average (1, 5, 15 min) at start %s, at end %s, on %d cores\n", load_start, load_end, cores
   worst = get(floor, "cpu_share")
   if (get(pg, "cpu_share") > worst) worst = get(pg, "cpu_share")
@@ -106,6 +141,8 @@ BEGIN {
   ratio("api+postgres / floor p99", get(pg, "p99_ms") / get(floor, "p99_ms"), "<= 1.5", get(pg, "p99_ms") / get(floor, "p99_ms") <= 1.5)
   ratio("api+memory / bare requests/s", get(mem, "rps") / get(bare, "rps"), ">= 0.9", get(mem, "rps") / get(bare, "rps") >= 0.9)
   ratio("api+memory / bare p99", get(mem, "p99_ms") / get(bare, "p99_ms"), "<= 1.2", get(mem, "p99_ms") / get(bare, "p99_ms") <= 1.2)
+  # When every run keeps both cores busy, throughput goes as the inverse of the CPU a request takes.
+  printf "%-34s %8.2f   (all-three CPU per request, floor / api+postgres)\n", "CPU-bound ceiling of the first", total(floor) / total(pg)
   printf "%-34s %8.2f\n", "api+postgres / api+memory req/s", get(pg, "rps") / get(mem, "rps")
   printf "%-34s %8.2f\n", "api+postgres / bare requests/s", get(pg, "rps") / get(bare, "rps")
   printf "\n%-28s %10.1f   target <= 20    %s\n", "idle RSS MiB (api+postgres)", rss / 1024, verdict(rss / 1024 <= 20)
