@@ -80,17 +80,17 @@ export function runOnNodes(stack: string, change: Change = {}, overrides: Overri
   return runAsSetUp(stack, { set, secrets });
 }
 
+/** b's keys over a's, objects merged key by key; a null in b leaves the key out. */
 function deepMerge(a: Json, b: Json): Json {
-  const out: Json = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    if (v === null) {
-      delete out[k];
-      continue;
-    }
-    const prev = out[k];
-    out[k] = typeof v === "object" && v !== null && !Array.isArray(v) && typeof prev === "object" && prev !== null && !Array.isArray(prev) ? deepMerge(prev as Json, v as Json) : v;
-  }
-  return out;
+  const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => b[k] !== null);
+  return Object.fromEntries(
+    keys.map((k) => {
+      const prev = a[k];
+      const v = k in b ? b[k] : prev;
+      return [k, isObject(v) && isObject(prev) ? deepMerge(prev, v) : v];
+    }),
+  );
 }
 
 export { objectsOf };
