@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { collection, get, KObject, kubectl, list } from "../cluster/kube";
 import { Applied, idOf } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
-import { gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll } from "./delivery";
+import { gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll, throughGateway } from "./delivery";
 import { e2e } from "./env";
 import { externalDatabase } from "./external-db";
 import { LoadProgress, startLoad } from "./host";
@@ -27,6 +27,8 @@ const settings = {
   observability: { prometheusUrl },
 };
 const rate = 40;
+/** The route's hostname: the stack file's goapi:ingress.host. */
+const host = "goapi.example.com";
 /** Flagger's bound for one release here: a pass to notice it, one interval per step and per failed check allowed, and slack. */
 const releaseSeconds = 60 * (1 + steps.length + 2 + 3);
 
@@ -120,13 +122,9 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     });
     figure(`initialized: ${JSON.stringify(initialized)}`);
     // An item for the load, created through the Gateway.
-    const created = await fetch(`${gatewayUrl}/v1/items`, {
-      method: "POST",
-      headers: { host: "goapi.example.com", authorization: `Bearer ${tokenOf(stack, 0)}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "the canary checks' item" }),
-    });
+    const created = await throughGateway("POST", "/v1/items", host, { authorization: `Bearer ${tokenOf(stack, 0)}`, "content-type": "application/json" }, JSON.stringify({ name: "the canary checks' item" }));
     expect(created.status).toBe(201);
-    itemId = ((await created.json()) as { id: string }).id;
+    itemId = (JSON.parse(created.body) as { id: string }).id;
   }, 900_000);
 
   afterAll(async () => {
@@ -150,9 +148,8 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     const updated = after.filter((a) => has(objects, a.object) && JSON.stringify(a.object) !== JSON.stringify(objects.find((b) => idOf(b.object) === idOf(a.object))?.object)).map((a) => withoutReplicas(a.object));
     expect({ created: created.map((o) => o.kind), updated: updated.map((o) => o.kind) }).toEqual({ created: ["Job"], updated: ["Deployment"] });
 
-    const host = (await fetch(`${gatewayUrl}/readyz`, { headers: { host: "goapi.example.com" } })).status;
-    expect(host).toBe(200);
-    const load = startLoad(e2e.loadgen, gatewayUrl, itemId, rate, releaseSeconds + 60, { host: "goapi.example.com", progressSeconds: 1 });
+    expect((await throughGateway("GET", "/readyz", host)).status).toBe(200);
+    const load = startLoad(e2e.loadgen, gatewayUrl, itemId, rate, releaseSeconds + 60, { host, progressSeconds: 1 });
     const seen: Seen[] = [];
     let fewestPrimary = Number.POSITIVE_INFINITY;
     const primaryImages = new Set<string>();
@@ -221,7 +218,7 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     expect(weights).toEqual(steps.slice(0, -1));
     figure(`good image: promoted ${seconds(r.applied, end?.at)}s after the Deployment was applied (steps seen: ${describeSeen(r.seen, r.applied)})`);
     expect((await primary()).spec.template.spec.containers[0]?.image).toBe(e2e.images.appNext);
-    const version = (await (await fetch(`${gatewayUrl}/version`, { headers: { host: "goapi.example.com" } })).json()) as { version: string };
+    const version = JSON.parse((await throughGateway("GET", "/version", host)).body) as { version: string };
     expect(version.version).toBe("e2e-2");
     expect({ failed: r.result.failed, failures: r.result.failures }).toEqual({ failed: 0, failures: [] });
     expect(r.fewestPrimary).toBeGreaterThanOrEqual(2);
