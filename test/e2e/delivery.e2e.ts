@@ -290,7 +290,7 @@ function stepFigures(seen: Seen[], progress: LoadProgress[], began: number): str
     }
     return c;
   };
-  const marks = [{ at: began, label: "before the release reached the Canary" }, ...seen.map((s) => ({ at: s.at, label: `${s.phase} at ${s.weight}%` }))];
+  const marks = [{ at: began, label: "before the release reached the Canary" }, ...seen.map((s) => ({ at: s.at, label: `${s.phase} at ${s.weight}%${s.failedChecks > 0 ? ` after ${s.failedChecks} failed checks` : ""}` }))];
   const end = progress.at(-1)?.at ?? Date.now();
   return marks.map((m, i) => {
     const to = marks[i + 1]?.at ?? end;
