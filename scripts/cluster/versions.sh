@@ -41,3 +41,10 @@ buildkit_version=0.34.2
 kube_router_version=2.1.0
 # BuildKit 0.34 needs Go 1.26.8.
 e2e_go_minimum=1.26.8
+
+# The delivery controllers as host processes for `npm run test:delivery`
+# (scripts/delivery/build.sh, docs/delivery.md): Flagger and KEDA at the
+# versions above, Traefik v3 as the Gateway API implementation (the newest
+# v3 the module proxy serves), and the Prometheus server at promtool's version
+# (package.json), with Kubernetes service discovery.
+traefik_version=3.7.13

@@ -12,7 +12,10 @@
 # Besides the release image it builds the variants the checks roll out, each
 # from a copy of app/ with one file added and the same Dockerfile: a second
 # version (another VERSION), one that exits at start (logging its secrets
-# first), one that never gets ready and one whose migration fails.
+# first), one that never gets ready and one whose migration fails; and, for
+# the canary checks (test/e2e/delivery.e2e.ts), one that answers slowly and
+# one that fails some requests, each a copy with a handler added in front of
+# the API (fault_variant).
 # Usage: app-images.sh STATE   (prints name=reference lines)
 set -euo pipefail
 # shellcheck source=scripts/e2e/lib.sh
@@ -96,6 +99,20 @@ variant() { # name file content
   printf '%s\n' "$dir"
 }
 
+# A copy of app/ whose API handler goes through fault() (the file given)
+# first, inside the middleware that times and counts each request, so the
+# app's own metrics see what the clients see. The one line changed in
+# internal/api/api.go must be there: a refactor of it fails here, by name.
+fault_variant() { # name fault.go-content
+  local dir line='h := middleware.Observe(o.Logger, o.Metrics, middleware.Recover(o.Logger, a))'
+  dir=$(variant "$1" internal/api/zz_fault.go "$2")
+  [ "$(grep -cxF "	$line" "$dir/internal/api/api.go")" = 1 ] \
+    || die "internal/api/api.go: the line '$line' is not there once: fault_variant cannot put a fault in front of the API"
+  sed -i 's/middleware.Recover(o.Logger, a))$/middleware.Recover(o.Logger, fault(a)))/' "$dir/internal/api/api.go"
+  grep -q 'fault(a)' "$dir/internal/api/api.go" || die "fault_variant: the sed did not change internal/api/api.go"
+  printf '%s\n' "$dir"
+}
+
 printf 'app_image=%s\n' "$(app_build goapi "$app" e2e-1)"
 printf 'app_image_next=%s\n' "$(app_build goapi "$app" e2e-2)"
 # shellcheck disable=SC2016 # Go source, not shell
@@ -121,3 +138,48 @@ printf 'app_image_unready=%s\n' "$(app_build goapi-unready "$(variant unready in
 // A release whose readiness never passes: it wants a schema no migration makes.
 func init() { SchemaVersion = 1 << 20 }')" e2e-unready)"
 printf 'app_image_bad_migration=%s\n' "$(app_build goapi-bad-migration "$(variant bad-migration internal/postgres/migrations/0002_fails.sql 'SELECT 1 / 0;')" e2e-bad-migration)"
+# The canary checks' faulty releases, for npm run test:delivery only.
+[ "${GOAPI_E2E_DELIVERY:-0}" = 1 ] || exit 0
+# shellcheck disable=SC2016 # Go source, not shell
+printf 'app_image_slow=%s\n' "$(app_build goapi-slow "$(fault_variant slow 'package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// A release that answers slowly: every request for the items waits 1.2 s
+// (a P99 above the canary'"'"'s 800 ms), the probes none.
+func fault(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			time.Sleep(1200 * time.Millisecond)
+		}
+		h.ServeHTTP(w, r)
+	})
+}')" e2e-slow)"
+# shellcheck disable=SC2016 # Go source, not shell
+printf 'app_image_failing=%s\n' "$(app_build goapi-failing "$(fault_variant failing 'package api
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"goapi/internal/httpjson"
+)
+
+var served atomic.Int64
+
+// A release that fails one request for the items in ten with a 500 (an
+// error rate far above the canary'"'"'s 1 %), the probes never.
+func fault(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") && served.Add(1)%10 == 0 {
+			httpjson.Error(w, http.StatusInternalServerError, "internal", "this release fails one request in ten")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}')" e2e-failing)"

@@ -62,6 +62,12 @@ for n in "${node_names[@]}"; do
   [ -d "$state/$n/pod-logs" ] && cp -a "$state/$n/pod-logs" "$e2e_tools/last-logs/pods-$n"
 done
 
+# The delivery controllers of npm run test:delivery (test/e2e/delivery.ts).
+for f in "$state"/pids/delivery-*.pid; do
+  [ -e "$f" ] || continue
+  f=${f##*/}
+  stop "${f%.pid}"
+done
 stop kube-router
 [ -x "$e2e_bin/kube-router" ] && "$e2e_bin/kube-router" --cleanup-config >/dev/null 2>&1
 stop kube-proxy

@@ -39,5 +39,12 @@ export const e2e = {
     appBadMigration: value("app_image_bad_migration"),
     postgres: value("postgres_image"),
     client: value("client_image"),
+    /** The canary checks' faulty releases (built with GOAPI_E2E_DELIVERY=1: npm run test:delivery). */
+    get appSlow(): string {
+      return value("app_image_slow");
+    },
+    get appFailing(): string {
+      return value("app_image_failing");
+    },
   },
 };

@@ -72,17 +72,48 @@ export interface LoadResult {
   summary: string;
 }
 
+/** The load's running counts, as it printed them (with -progress), and when this process read each. */
+export interface LoadProgress {
+  at: number;
+  requests: number;
+  failed: number;
+}
+
 /**
- * The app's load generator at a fixed rate, against a URL (a ClusterIP only),
- * bounded by `seconds`; stop() ends it early and returns what it counted.
+ * The app's load generator at a fixed rate, against a URL (a ClusterIP, or
+ * the gateway on the bridge with `host` as the Host header), bounded by
+ * `seconds`; stop() ends it early and returns what it counted. With
+ * `progressSeconds`, progress() has its running counts so far.
  */
-export function startLoad(loadgen: string, url: string, id: string, rate: number, seconds: number): { stop: () => Promise<LoadResult> } {
-  const child = spawn(loadgen, ["-url", url, "-id", id, "-rate", String(rate), "-c", "32", "-d", `${seconds}s`], { stdio: ["ignore", "pipe", "pipe"] });
+export function startLoad(
+  loadgen: string,
+  url: string,
+  id: string,
+  rate: number,
+  seconds: number,
+  options: { host?: string; progressSeconds?: number } = {},
+): { stop: () => Promise<LoadResult>; progress: () => LoadProgress[] } {
+  const extra = [...(options.host === undefined ? [] : ["-host", options.host]), ...(options.progressSeconds === undefined ? [] : ["-progress", `${options.progressSeconds}s`])];
+  const child = spawn(loadgen, ["-url", url, "-id", id, "-rate", String(rate), "-c", "32", "-d", `${seconds}s`, ...extra], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+  const progress: LoadProgress[] = [];
+  let partial = "";
+  child.stdout.on("data", (c: Buffer) => {
+    const text = c.toString("utf8");
+    out += text;
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      const m = /^progress seconds=[\d.]+ requests=(\d+) failed=(\d+)$/.exec(line);
+      if (m) {
+        progress.push({ at: Date.now(), requests: Number(m[1]), failed: Number(m[2]) });
+      }
+    }
+  });
   child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
   const exited = new Promise<number>((resolve) => child.on("exit", (code) => { resolve(code ?? 1); }));
   return {
+    progress: () => [...progress],
     stop: async () => {
       child.kill("SIGINT");
       const code = await exited;

@@ -19,6 +19,16 @@ export interface Change {
   image?: string;
 }
 
+/** Settings a check sets on top of the stack file's (delivery.cluster.ts's way): objects merged key by key. */
+export interface Overrides {
+  /** The namespace, when not the stack's usual one (a second copy of a stack beside it). */
+  namespace?: string;
+  /** Keep the stack's delivery strategy (a canary needs Flagger running on the nodes). */
+  keepStrategy?: boolean;
+  /** A null leaves the key out (back to the program's default). */
+  set?: Record<string, unknown>;
+}
+
 export const namespaceOf = (stack: string): string => `goapi-${stack}`;
 export const tokenOf = (stack: string, n: number): string => `e2e-${stack}-token-${n}-0123456789abcdef`;
 /** The stand-in for an external database server (externalDatabase below). */
@@ -28,7 +38,7 @@ export const externalDatabasePassword = (stack: string): string => `e2e-${stack}
 type Json = Record<string, unknown>;
 
 /** Runs index.ts for `stack` with this cluster's settings and `change`. */
-export function runOnNodes(stack: string, change: Change = {}): Promise<StackRun> {
+export function runOnNodes(stack: string, change: Change = {}, overrides: Overrides = {}): Promise<StackRun> {
   const { config } = cliConfig(stackFilePath(stack));
   const json = (key: string): Json => {
     const v = config[`goapi:${key}`];
@@ -36,13 +46,13 @@ export function runOnNodes(stack: string, change: Change = {}): Promise<StackRun
   };
   const database = json("database") as { inCluster?: Json; external?: Json };
   const set: Json = {
-    namespace: namespaceOf(stack),
+    namespace: overrides.namespace ?? namespaceOf(stack),
     image: { ...json("image"), ref: change.image ?? e2e.images.app },
     // No Flagger runs on these nodes: a canary stack's Services and route
     // would be Flagger's to make. The checks roll each stack out as a
     // rolling one; the canary's own objects are test:cluster's
     // (delivery.cluster.ts) and docs/delivery.md's.
-    delivery: { ...json("delivery"), strategy: "rolling" },
+    delivery: overrides.keepStrategy === true ? json("delivery") : { ...json("delivery"), strategy: "rolling" },
   };
   const secrets: Record<string, string> = { apiToken: tokenOf(stack, change.token ?? 0) };
   if (database.inCluster) {
@@ -63,7 +73,24 @@ export function runOnNodes(stack: string, change: Change = {}): Promise<StackRun
   if (change.logLevel !== undefined) {
     set.app = { ...json("app"), logLevel: change.logLevel };
   }
+  for (const [key, value] of Object.entries(overrides.set ?? {})) {
+    const base = (set[key] ?? json(key)) as Json;
+    set[key] = typeof value === "object" && value !== null && !Array.isArray(value) ? deepMerge(base, value as Json) : value;
+  }
   return runAsSetUp(stack, { set, secrets });
+}
+
+/** b's keys over a's, objects merged key by key; a null in b leaves the key out. */
+function deepMerge(a: Json, b: Json): Json {
+  const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => b[k] !== null);
+  return Object.fromEntries(
+    keys.map((k) => {
+      const prev = a[k];
+      const v = k in b ? b[k] : prev;
+      return [k, isObject(v) && isObject(prev) ? deepMerge(prev, v) : v];
+    }),
+  );
 }
 
 export { objectsOf };

@@ -5,7 +5,9 @@
 // With -ready it instead waits for URL/readyz and prints how long since -since.
 // With -rate it sends GETs at that fixed rate instead (an open loop, so a slow
 // or failing server does not slow the load down), until -d passes or it is
-// interrupted, and prints every failure: a rollout check's load.
+// interrupted, and prints every failure: a rollout check's load. -host sets
+// the Host header (a route's hostname on a gateway), -progress prints the
+// running counts every so often (per-step figures of a canary release).
 package main
 
 import (
@@ -35,6 +37,8 @@ func main() {
 	ready := flag.Bool("ready", false, "wait for /readyz and print the time since -since")
 	since := flag.Int64("since", 0, "start time in Unix nanoseconds, with -ready")
 	rate := flag.Int("rate", 0, "GETs per second at a fixed rate, until -d passes or SIGINT/SIGTERM (0: closed loop on -c connections)")
+	host := flag.String("host", "", "Host header of the -rate GETs (default: the URL's host)")
+	progress := flag.Duration("progress", 0, "with -rate, print the running counts this often (0: never)")
 	flag.Parse()
 
 	if *ready {
@@ -47,7 +51,7 @@ func main() {
 	if *rate > 0 {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		r := paced(ctx, *base+"/v1/items/"+*id, *rate, *conns, *duration)
+		r := paced(ctx, pacedArgs{url: *base + "/v1/items/" + *id, host: *host, rate: *rate, conns: *conns, d: *duration, progress: *progress, out: os.Stdout})
 		for _, f := range r.failures {
 			fmt.Println("failure:", f)
 		}
@@ -115,11 +119,22 @@ type pacedResult struct {
 	elapsed  time.Duration
 }
 
-// paced sends a GET to url every 1/rate s, each on its own goroutine, with
-// at most conns in flight (a request that finds none free counts as failed),
-// until ctx ends or d passes; it then waits for the requests in flight. Every
-// non-2xx answer and every connection error is a failure.
-func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pacedResult {
+type pacedArgs struct {
+	url, host   string
+	rate, conns int
+	d           time.Duration
+	// progress: how often to write "progress seconds=S requests=N failed=F" to out (0: never).
+	progress time.Duration
+	out      io.Writer
+}
+
+// paced sends a GET to url (with Host: host, when set) every 1/rate s, each
+// on its own goroutine, with at most conns in flight (a request that finds
+// none free counts as failed), until ctx ends or d passes; it then waits for
+// the requests in flight. Every non-2xx answer and every connection error is
+// a failure. Requests are counted when they end.
+func paced(ctx context.Context, a pacedArgs) pacedResult {
+	url, rate, conns, d := a.url, a.rate, a.conns, a.d
 	client := &http.Client{
 		Timeout:   5 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns},
@@ -141,9 +156,19 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 	start := time.Now()
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
+	var report <-chan time.Time
+	if a.progress > 0 {
+		t := time.NewTicker(a.progress)
+		defer t.Stop()
+		report = t.C
+	}
 	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
+		case <-report:
+			mu.Lock()
+			_, _ = fmt.Fprintf(a.out, "progress seconds=%.1f requests=%d failed=%d\n", time.Since(start).Seconds(), res.Count, res.Errors)
+			mu.Unlock()
 		case <-tick.C:
 			select {
 			case slots <- struct{}{}:
@@ -157,7 +182,7 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 			wg.Go(func() {
 				defer func() { <-slots }()
 				began := time.Now()
-				resp, err := client.Get(url)
+				resp, err := get(client, url, a.host)
 				status := 0
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
@@ -181,6 +206,17 @@ func paced(ctx context.Context, url string, rate, conns int, d time.Duration) pa
 	res.elapsed = time.Since(start)
 	slices.Sort(res.Latencies)
 	return res
+}
+
+func get(client *http.Client, url, host string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if host != "" {
+		req.Host = host
+	}
+	return client.Do(req)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,7 @@ func TestPacedCountsEveryFailure(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	r := paced(context.Background(), srv.URL, 200, 8, 500*time.Millisecond)
+	r := paced(context.Background(), pacedArgs{url: srv.URL, rate: 200, conns: 8, d: 500 * time.Millisecond})
 	if r.Count < 40 || int64(r.Count) != n.Load() {
 		t.Fatalf("sent %d requests, the server saw %d", r.Count, n.Load())
 	}
@@ -33,7 +34,7 @@ func TestPacedCountsEveryFailure(t *testing.T) {
 	}
 
 	srv.Close()
-	r = paced(context.Background(), srv.URL, 100, 4, 100*time.Millisecond)
+	r = paced(context.Background(), pacedArgs{url: srv.URL, rate: 100, conns: 4, d: 100 * time.Millisecond})
 	if r.Count == 0 || r.Errors != r.Count {
 		t.Fatalf("with the server gone: %d of %d failed, want all", r.Errors, r.Count)
 	}
@@ -45,8 +46,30 @@ func TestPacedStopsWhenCancelled(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	r := paced(ctx, srv.URL, 50, 4, time.Minute)
+	r := paced(ctx, pacedArgs{url: srv.URL, rate: 50, conns: 4, d: time.Minute})
 	if r.elapsed > 5*time.Second || r.Errors != 0 || r.Count == 0 {
 		t.Fatalf("elapsed %s, %d requests, %d failed", r.elapsed, r.Count, r.Errors)
+	}
+}
+
+// -host sends the route's hostname in the Host header; -progress writes the
+// running counts as it goes.
+func TestPacedHostAndProgress(t *testing.T) {
+	var wrongHost atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "goapi.example.com" {
+			wrongHost.Add(1)
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	r := paced(context.Background(), pacedArgs{url: srv.URL, host: "goapi.example.com", rate: 100, conns: 4, d: 350 * time.Millisecond, progress: 100 * time.Millisecond, out: &out})
+	if r.Count == 0 || r.Errors != 0 || wrongHost.Load() != 0 {
+		t.Fatalf("%d requests, %d failed, %d with another Host", r.Count, r.Errors, wrongHost.Load())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "progress seconds=") || !strings.Contains(lines[0], " failed=0") {
+		t.Fatalf("progress lines: %q", out.String())
 	}
 }
