@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -180,6 +181,34 @@ describe("appSource: the image's identity is app/'s content", () => {
     const dir = path.join(repo.root, "app");
     expect(() => appSource(dir)).toThrow(AppSourceError);
     expect(() => appSource(dir)).toThrow(new RegExp(`^cannot read the git identity of ${dir}: \\S.*${tree}$`));
+  });
+
+  it("says how git failed when it failed without a word", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    // A git that refuses to write trees, silently, in front of the real one.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-git-bin-"));
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    fs.writeFileSync(path.join(bin, "git"), `#!/bin/sh\nfor a; do [ "$a" = write-tree ] && exit 1; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved ?? ""}`;
+    const dir = path.join(repo.root, "app");
+    try {
+      expect(() => appSource(dir)).toThrow(new RegExp(`^cannot read the git identity of ${dir}: Error: Command failed: git write-tree`));
+    } finally {
+      process.env.PATH = saved;
+      fs.rmSync(bin, { recursive: true });
+    }
+  });
+
+  it("says what went wrong when it could not make its scratch folder", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    jest.mocked(fs.mkdtempSync).mockImplementationOnce(() => {
+      throw new Error("ENOSPC: no space left on device, mkdtemp");
+    });
+    const dir = path.join(repo.root, "app");
+    expect(() => appSource(dir)).toThrow(`cannot read the git identity of ${dir}: Error: ENOSPC: no space left on device, mkdtemp`);
   });
 
   it("is undefined outside a git work tree", () => {
