@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertNames, runbookAnchor } from "../components/alerts";
 import { ApiMonitoring, ApiMonitoringArgs } from "../components/monitoring";
-import { scrapeIntervalSeconds } from "../components/observability-settings";
+import { type AlertSettings, scrapeIntervalSeconds } from "../components/observability-settings";
 import { monitoringKinds } from "../components/prometheus-operator";
 import { requiredAlerts } from "../policy/rules/hpa-alerts";
 import { canaryOf, isCanary, scalerOf } from "./helpers/invariants";
@@ -103,6 +103,16 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
     expect(rulesOf(d).find((r) => r.alert === "GoapiAtMaxReplicas")?.expr).toMatch(new RegExp(` >= ${String(max)}$`));
   });
 
+  it("declares its objects as children of the ApiMonitoring component", () => {
+    const d = run(stack).declared;
+    const component = d.filter((x) => x.type === "goapi:index:ApiMonitoring");
+    expect(component.map((x) => x.name)).toEqual(["goapi"]);
+    const children = d.filter((x) => x.parent?.endsWith("::goapi:index:ApiMonitoring::goapi"));
+    expect(children.map((x) => x.type).sort()).toEqual(
+      ["kubernetes:core/v1:ConfigMap", "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"].sort(),
+    );
+  });
+
   it("gives Grafana's sidecar a dashboard of this namespace", () => {
     const d = run(stack).declared;
     const cm = k8s.configMap(d, "goapi-dashboard");
@@ -189,6 +199,36 @@ describe("ApiMonitoring", () => {
     await expect(data).rejects.toThrow("Every stack with an HPA must have its alerts (the policy pack's hpa-has-alerts)");
     await settle();
     expect(declared.filter((d) => d.type.startsWith("kubernetes:monitoring.coreos.com"))).toEqual([]);
+  });
+
+  it("fails saying so when the provider's Helm template renders no answer", async () => {
+    await installMocks("test", { helmRendersNothing: true });
+    const k8sModule = await import("@pulumi/kubernetes");
+    const provider = new k8sModule.Provider("cluster", { context: "kind-goapi" });
+    const m = new ApiMonitoring("goapi", args({ provider, stack: "dev" }), { provider });
+    await expect((m as unknown as { getData(): Promise<unknown> }).getData()).rejects.toThrow(
+      /^the Kubernetes provider's Helm template of \S+\/components\/charts\/served-kinds returned no served-kinds ConfigMap$/,
+    );
+    await settle();
+  });
+
+  it("in render mode asks no cluster and declares its objects", async () => {
+    const declared = await installMocks("test", { unservedKinds: monitoringKinds });
+    const alerts: AlertSettings = {
+      cpu: { percentOfLimit: 80, for: "5m" },
+      latency: { p99Milliseconds: 500, window: "5m", for: "5m" },
+      errors: { percent: 5, window: "1m", for: "1m" },
+      noReadyPods: { for: "1m" },
+      restarts: { count: 2, window: "15m" },
+      database: { for: "1m" },
+      maxReplicas: { for: "15m" },
+    };
+    new ApiMonitoring("goapi", { ...args(undefined), observability: { prometheusLabels: {}, alerts, dashboard: { enabled: false, labels: {} } } });
+    await settle();
+    expect(declared.filter((d) => d.type.startsWith("kubernetes:monitoring.coreos.com")).map((d) => d.type)).toEqual([
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    ]);
   });
 
   it("names the one kind missing when the cluster serves the other", async () => {
