@@ -138,6 +138,8 @@ describe("a canary stack", () => {
     expect(k8s.pdb(d).spec?.selector?.matchLabels).toEqual(instance);
     expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(instance);
     expect(canaryOf(d).spec.service.primary?.labels).toMatchObject(instance);
+    // The candidate's Service carries the same labels: the ServiceMonitor selects both Services by them.
+    expect(canaryOf(d).spec.service.canary?.labels).toEqual(canaryOf(d).spec.service.primary?.labels);
   });
 
   it("hands the Deployment over to Flagger: no await, replicas set once", () => {
