@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiServiceArgs } from "../components/api-service";
+import { apiPort, metricsPort } from "../components/app-contract";
 import type { ExternalDatabase } from "../components/database";
 import { DeclaredApiService, declareApiService } from "./helpers/api-service";
 import type { Declared } from "./helpers/mocks";
@@ -80,6 +81,18 @@ describe("ApiService", () => {
     expect(pod?.automountServiceAccountToken).toBe(false);
     expect(k8s.serviceAccount(d).automountServiceAccountToken).toBe(false);
     expect(pod?.serviceAccountName).toBe(k8s.serviceAccount(d).metadata?.name);
+    // No variables for every Service in the namespace (GOAPI_PORT=tcp://...): the app reads only its own.
+    expect(pod?.enableServiceLinks).toBe(false);
+  });
+
+  it("names the API container and its ports as the Service, the probes and the ServiceMonitor call them", () => {
+    const pod = k8s.deployment(d).spec?.template.spec;
+    expect(pod?.containers.map((c) => c.name)).toEqual(["api"]);
+    expect(pod?.containers[0]?.ports?.map((p) => [p.name, p.containerPort])).toEqual([
+      ["http", apiPort],
+      ["metrics", metricsPort],
+    ]);
+    expect(k8s.service(d).spec?.ports?.map((p) => p.targetPort)).toEqual(expect.arrayContaining(["http"]));
   });
 
   it("deploys the image by digest", () => {
@@ -232,6 +245,12 @@ describe("ApiService", () => {
       "kubernetes.io/hostname",
       "topology.kubernetes.io/zone",
     ]);
+    // Spread counts the API's own pods, not every pod in the namespace.
+    const podLabels = k8s.deployment(d).spec?.template.metadata?.labels ?? {};
+    for (const t of k8s.deployment(d).spec?.template.spec?.topologySpreadConstraints ?? []) {
+      expect(t.labelSelector?.matchLabels).toEqual(k8s.deployment(d).spec?.selector.matchLabels);
+      expect(podLabels).toMatchObject(t.labelSelector?.matchLabels ?? { none: "" });
+    }
   });
 
   it("declares these twelve objects with an external database when the minimum is one replica", () => {
