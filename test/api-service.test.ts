@@ -6,7 +6,7 @@ import { DeclaredApiService, declareApiService } from "./helpers/api-service";
 import type { Declared } from "./helpers/mocks";
 import { count, k8s, nameOf, schemaProblems } from "./helpers/manifests";
 import { OptionsRecorder } from "./helpers/options";
-import { containsSecret, exposes, isSecretValue, raw } from "./helpers/values";
+import { containsSecret, exposes, isSecretValue, one, raw } from "./helpers/values";
 
 const image = `localhost:5001/goapi@sha256:${"b".repeat(64)}`;
 const token = "component-test-token-0123";
@@ -227,6 +227,10 @@ describe("ApiService", () => {
     expect(hpa.spec?.minReplicas).toBe(1);
     expect(hpa.spec?.maxReplicas).toBe(3);
     expect(hpa.spec?.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+    // Beside the Deployment, with its labels, under the ApiService component.
+    expect(hpa.metadata?.namespace).toBe(k8s.deployment(d).metadata?.namespace);
+    expect(hpa.metadata?.labels).toEqual(k8s.deployment(d).metadata?.labels);
+    expect(one(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").parent).toMatch(/::goapi:index:ApiService::goapi$/);
   });
 
   it("lets only the ingress controller reach the API port, only monitoring the metrics port, and the API reach only DNS and the database", () => {
