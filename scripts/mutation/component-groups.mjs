@@ -22,16 +22,14 @@ export const componentGroups = {
   tracing: { mutate: files("tracing"), tests: testFiles("observability-settings") },
   image: { mutate: files("image", "image-args"), tests: testFiles("image", "image-args") },
   alerts: { mutate: files("alerts"), tests: testFiles("alert-rules") },
-  // ApiMonitoring and what it declares: the ServiceMonitor, the rules, the dashboard.
-  monitoring: {
-    mutate: files("monitoring", "dashboard", "prometheus-operator", "cluster-apis"),
-    tests: testFiles("monitoring", "observability-promql"),
-  },
-  // ApiService and what it declares: pods, migration Job, autoscaler, network policies.
-  "api-service": {
-    mutate: files("api-service", "pod", "migration", "scaler", "keda", "egress", "labels"),
-    tests: testFiles("api-service"),
-  },
+  // ApiMonitoring and what it declares, and the CRD check it shares with ApiDelivery.
+  monitoring: { mutate: files("monitoring", "prometheus-operator", "cluster-apis"), tests: testFiles("monitoring") },
+  // The dashboard: its queries under promtool, its panels as the stacks declare them.
+  dashboard: { mutate: files("dashboard"), tests: testFiles("observability-promql", "monitoring") },
+  // ApiService and what it declares: pods, migration Job, network policies.
+  "api-service": { mutate: files("api-service", "pod", "migration", "egress", "labels"), tests: testFiles("api-service") },
+  // The autoscaler: ApiService's HPA, and the canary's KEDA ScaledObjects (ApiDelivery).
+  scaler: { mutate: files("scaler", "keda"), tests: testFiles("api-service", "delivery") },
   postgres: { mutate: files("postgres"), tests: testFiles("postgres") },
   // The canary release: ApiDelivery, Flagger's Canary, the HTTPRoute.
   delivery: {
