@@ -22,7 +22,9 @@ for (const group of Object.keys(componentGroups)) {
     continue;
   }
   const { files } = JSON.parse(fs.readFileSync(report, "utf8"));
-  for (const [file, { mutants }] of Object.entries(files)) {
+  // A report written before a file moved to another group still lists it: only the group's own count.
+  const own = new Set(componentGroups[group].mutate);
+  for (const [file, { mutants }] of Object.entries(files).filter(([f]) => own.has(f))) {
     const valid = mutants.filter((m) => !invalid.has(m.status));
     const killed = valid.filter((m) => detected.has(m.status)).length;
     const survived = valid
