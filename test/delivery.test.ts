@@ -222,6 +222,8 @@ describe("scaling on the request rate", () => {
         },
       },
     ]);
+    // Declared by ApiDelivery, as its child.
+    expect(d.find((x) => x.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")?.parent).toMatch(/\$goapi:index:ApiDelivery::[^:]+$/);
   });
 
   it("adds the memory target as a second trigger", async () => {
