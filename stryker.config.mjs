@@ -3,26 +3,26 @@
 // time in the folder's files and runs the jest tests that cover it; a mutant
 // that no test notices is a rule nobody pins.
 //
-// MUTATE_FOLDER picks the folder. The policy rules and the report are judged
-// by their own tests only (test/policy, test/report): every stack test also
-// runs the rules, but a rule is specified by its own cases, and each stack
-// test runs the whole program, seconds per mutant. The stack settings
-// (components/settings.ts and the files that hold its rules) are judged the
-// same way by their own tests, schema included; the rest of components/ and
-// scripts/ by every test.
+// MUTATE_FOLDER picks the folder. Every folder but scripts/ is judged by its
+// own tests, static mutants (module-level code) included: the policy rules by
+// test/policy, the report by test/report, and components/ group by group
+// (MUTATE_FOLDER=components/<group>), each group of files by the tests that
+// import them or the component that declares them. A file is specified by its
+// own cases; every stack test also runs most of components/, but through the
+// whole program under mocks, seconds per mutant, and code that runs both when
+// a test file loads (or in its beforeAll, where most stack tests declare
+// their resources) and in a test body counts as static, so with ignoreStatic
+// the stack tests that would kill it never ran and the score under-reported.
+// scripts/*.ts are judged by every test, static mutants left out.
 import process from "node:process";
 
-const everyTest = ["<rootDir>/test/**/*.test.ts"];
+import { componentGroups } from "./scripts/mutation/component-groups.mjs";
+
 const folders = {
-  components: { mutate: ["components/**/*.ts"], tests: everyTest, ignoreStatic: true },
-  settings: {
-    mutate: ["components/settings.ts", "components/observability-settings.ts", "components/delivery-settings.ts", "components/cidr-setting.ts", "components/config-messages.ts"],
-    tests: ["settings", "settings-bounds", "settings-rules", "observability-settings", "delivery-settings", "app-contract"].map((t) => `<rootDir>/test/${t}.test.ts`),
-    ignoreStatic: false,
-  },
+  ...Object.fromEntries(Object.entries(componentGroups).map(([group, g]) => [`components/${group}`, { ...g, ignoreStatic: false }])),
   policy: { mutate: ["policy/**/*.ts", "!policy/index.ts"], tests: ["<rootDir>/test/policy/**/*.test.ts"], ignoreStatic: false },
   report: { mutate: ["report/**/*.ts"], tests: ["<rootDir>/test/report/**/*.test.ts"], ignoreStatic: false },
-  scripts: { mutate: ["scripts/*.ts"], tests: everyTest, ignoreStatic: true },
+  scripts: { mutate: ["scripts/*.ts"], tests: ["<rootDir>/test/**/*.test.ts"], ignoreStatic: true },
 };
 const name = process.env.MUTATE_FOLDER ?? "";
 const folder = folders[name];
@@ -43,11 +43,10 @@ export default {
   // Each mutant runs only the tests that reached its code in the first run.
   coverageAnalysis: "perTest",
   mutate: folder.mutate,
-  // A static mutant (module-level code: the settings schema, a rule's level)
-  // runs every test of the folder's files instead of the covering ones. In
-  // components/ and scripts/ that is the whole program under mocks for each
-  // of them, minutes apiece on this machine; test/settings-bounds.test.ts
-  // pins the schema's bounds instead (docs/testing.md).
+  // A static mutant (module-level code: the settings schema, a rule's level,
+  // and whatever a test file's beforeAll runs) runs every test of the folder
+  // instead of the covering ones: seconds with a group's own tests. In
+  // scripts/ that would be the whole suite for each, so they are left out.
   ignoreStatic: folder.ignoreStatic,
   // Only mutants in changed code, or covered by changed tests, run again.
   incremental: true,

@@ -316,3 +316,31 @@ describe("the alert rules under promtool", () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe("the alerts' annotations", () => {
+  // What each summary is about: the label of the route, pod or Job that fired, or the Deployment.
+  const subjects: Record<AlertName, string> = {
+    GoapiHighErrorRate: "{{ $labels.route }}",
+    GoapiHighLatency: "{{ $labels.route }}",
+    GoapiHighCpu: "{{ $labels.pod }}",
+    GoapiNoReadyPods: `${target.job} in ${target.namespace}`,
+    GoapiPodRestarting: "{{ $labels.pod }}",
+    GoapiDatabaseUnavailable: "{{ $labels.pod }}",
+    GoapiAtMaxReplicas: `${target.job} in ${target.namespace}`,
+    GoapiMigrationFailed: "{{ $labels.job_name }}",
+  };
+
+  it.each(alertNames.map((a) => [a]))("%s: a summary of what fired, a description of where and since when, a link to its runbook entry", (alert) => {
+    const r = ruleOf(alert);
+    expect(r.annotations?.summary).toContain(subjects[alert]);
+    const description = r.annotations?.description ?? "";
+    expect(description).toContain(target.namespace);
+    expect(description).toContain(subjects[alert]);
+    if (r.for !== "0s") {
+      expect(description).toContain(`for ${String(r.for)}`);
+    }
+    // The local stack names no runbook URL: the repository's docs/runbook.md, at the heading "## <alert>".
+    expect(r.annotations?.runbook_url).toBe(`docs/runbook.md#${alert.toLowerCase()}`);
+  });
+});
+

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiServiceArgs } from "../components/api-service";
+import { apiPort, metricsPort } from "../components/app-contract";
 import type { ExternalDatabase } from "../components/database";
 import { DeclaredApiService, declareApiService } from "./helpers/api-service";
 import type { Declared } from "./helpers/mocks";
 import { count, k8s, nameOf, schemaProblems } from "./helpers/manifests";
 import { OptionsRecorder } from "./helpers/options";
-import { containsSecret, exposes, isSecretValue, raw } from "./helpers/values";
+import { containsSecret, exposes, isSecretValue, one, raw } from "./helpers/values";
 
 const image = `localhost:5001/goapi@sha256:${"b".repeat(64)}`;
 const token = "component-test-token-0123";
@@ -80,6 +81,18 @@ describe("ApiService", () => {
     expect(pod?.automountServiceAccountToken).toBe(false);
     expect(k8s.serviceAccount(d).automountServiceAccountToken).toBe(false);
     expect(pod?.serviceAccountName).toBe(k8s.serviceAccount(d).metadata?.name);
+    // No variables for every Service in the namespace (GOAPI_PORT=tcp://...): the app reads only its own.
+    expect(pod?.enableServiceLinks).toBe(false);
+  });
+
+  it("names the API container and its ports as the Service, the probes and the ServiceMonitor call them", () => {
+    const pod = k8s.deployment(d).spec?.template.spec;
+    expect(pod?.containers.map((c) => c.name)).toEqual(["api"]);
+    expect(pod?.containers[0]?.ports?.map((p) => [p.name, p.containerPort])).toEqual([
+      ["http", apiPort],
+      ["metrics", metricsPort],
+    ]);
+    expect(k8s.service(d).spec?.ports?.map((p) => p.targetPort)).toEqual(expect.arrayContaining(["http"]));
   });
 
   it("deploys the image by digest", () => {
@@ -214,6 +227,10 @@ describe("ApiService", () => {
     expect(hpa.spec?.minReplicas).toBe(1);
     expect(hpa.spec?.maxReplicas).toBe(3);
     expect(hpa.spec?.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+    // Beside the Deployment, with its labels, under the ApiService component.
+    expect(hpa.metadata?.namespace).toBe(k8s.deployment(d).metadata?.namespace);
+    expect(hpa.metadata?.labels).toEqual(k8s.deployment(d).metadata?.labels);
+    expect(one(d, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").parent).toMatch(/::goapi:index:ApiService::goapi$/);
   });
 
   it("lets only the ingress controller reach the API port, only monitoring the metrics port, and the API reach only DNS and the database", () => {
@@ -232,6 +249,12 @@ describe("ApiService", () => {
       "kubernetes.io/hostname",
       "topology.kubernetes.io/zone",
     ]);
+    // Spread counts the API's own pods, not every pod in the namespace.
+    const podLabels = k8s.deployment(d).spec?.template.metadata?.labels ?? {};
+    for (const t of k8s.deployment(d).spec?.template.spec?.topologySpreadConstraints ?? []) {
+      expect(t.labelSelector?.matchLabels).toEqual(k8s.deployment(d).spec?.selector.matchLabels);
+      expect(podLabels).toMatchObject(t.labelSelector?.matchLabels ?? { none: "" });
+    }
   });
 
   it("declares these twelve objects with an external database when the minimum is one replica", () => {

@@ -91,7 +91,10 @@ describe("the app contract", () => {
     for (const name of ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"]) {
       expect(tracing).toContain(`"${name}"`);
     }
-    expect(tracing).toContain(`"${otelSampler}"`);
+    // The program sets a sampling ratio: its sampler must be one that reads OTEL_TRACES_SAMPLER_ARG
+    // (an empty one is the SDK's default, parentbased_always_on, which ignores the ratio).
+    const ratioSamplers = /case ([^\n]+):\n\s+if arg == ""/.exec(tracing)?.[1]?.split(",").map((s) => s.trim());
+    expect(ratioSamplers).toContain(`"${otelSampler}"`);
     expect(reservedEnv).toEqual(expect.arrayContaining([...otelEnv]));
   });
 

@@ -1,8 +1,15 @@
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { appSource, AppSource, contentTag } from "../components/app-source";
+import { appSource, AppSource, AppSourceError, contentTag } from "../components/app-source";
 import { gitRepo, removeGitRepos } from "./helpers/git-repo";
+
+// fs as it is, with mkdtempSync recorded: where appSource makes its scratch folder.
+jest.mock("node:fs", () => {
+  const actual = jest.requireActual<typeof fs>("node:fs");
+  return { ...actual, mkdtempSync: jest.fn(actual.mkdtempSync) };
+});
 
 const app = { "app/main.go": "package main\n", "app/go.mod": "module goapi\n" };
 
@@ -112,6 +119,96 @@ describe("appSource: the image's identity is app/'s content", () => {
       expect(repo.git("status", "--porcelain")).toBe(status);
       expect(repo.git("count-objects", "-v")).toBe(objects);
     });
+  });
+
+  it("keeps a tracked file that .gitignore matches, as a commit of app/ would", () => {
+    const repo = gitRepo();
+    repo.commit("app", { ...app, "app/bin/keep.txt": "tracked before it was ignored\n" });
+    const source = sourceOf(path.join(repo.root, "app"));
+    expect(source).toMatchObject({ tree: repo.git("rev-parse", "HEAD:app"), dirty: false });
+  });
+
+  it("hashes an app/ not yet committed, dirty, with no COMMIT to name", () => {
+    const repo = gitRepo();
+    repo.commit("docs only", { "README.md": "# docs\n" });
+    for (const [file, content] of Object.entries(app)) {
+      repo.write(file, content);
+    }
+    const source = sourceOf(path.join(repo.root, "app"));
+    expect(source.commit).toBe("unknown-dirty");
+    expect(source.dirty).toBe(true);
+    repo.commit("app", app);
+    expect(source.tree).toBe(repo.git("rev-parse", "HEAD:app"));
+  });
+
+  it("hashes app/ in a repository without any commit yet", () => {
+    const repo = gitRepo();
+    for (const [file, content] of Object.entries(app)) {
+      repo.write(file, content);
+    }
+    const source = sourceOf(path.join(repo.root, "app"));
+    expect(source.commit).toBe("unknown-dirty");
+    repo.commit("app", app);
+    expect(source.tree).toBe(repo.git("rev-parse", "HEAD:app"));
+  });
+
+  it("works on a directory that is the top of its repository", () => {
+    const repo = gitRepo();
+    const commit = repo.commit("app", { "main.go": "package main\n", "go.mod": "module goapi\n" });
+    expect(sourceOf(repo.root)).toEqual({ tree: repo.git("rev-parse", "HEAD^{tree}"), dirty: false, commit });
+  });
+
+  it("hashes in a scratch folder of its own in the temporary directory, and removes it", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    const mkdtemp = jest.mocked(fs.mkdtempSync);
+    mkdtemp.mockClear();
+    sourceOf(path.join(repo.root, "app"));
+    const made = mkdtemp.mock.results.map((r) => String(r.value));
+    expect(made).toHaveLength(1);
+    for (const dir of made) {
+      expect(path.dirname(dir)).toBe(os.tmpdir());
+      expect(fs.existsSync(dir)).toBe(false);
+    }
+  });
+
+  it("says what git said when it fails on a repository it manages", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    // A damaged store: app/'s tree object is gone, the commit that names it is not.
+    const tree = repo.git("rev-parse", "HEAD:app");
+    fs.rmSync(path.join(repo.root, ".git", "objects", tree.slice(0, 2), tree.slice(2)));
+    const dir = path.join(repo.root, "app");
+    expect(() => appSource(dir)).toThrow(AppSourceError);
+    expect(() => appSource(dir)).toThrow(new RegExp(`^cannot read the git identity of ${dir}: \\S.*${tree}$`));
+  });
+
+  it("says how git failed when it failed without a word", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    // A git that refuses to write trees, silently, in front of the real one.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "goapi-git-bin-"));
+    const real = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+    fs.writeFileSync(path.join(bin, "git"), `#!/bin/sh\nfor a; do [ "$a" = write-tree ] && exit 1; done\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved ?? ""}`;
+    const dir = path.join(repo.root, "app");
+    try {
+      expect(() => appSource(dir)).toThrow(new RegExp(`^cannot read the git identity of ${dir}: Error: Command failed: git write-tree`));
+    } finally {
+      process.env.PATH = saved;
+      fs.rmSync(bin, { recursive: true });
+    }
+  });
+
+  it("says what went wrong when it could not make its scratch folder", () => {
+    const repo = gitRepo();
+    repo.commit("app", app);
+    jest.mocked(fs.mkdtempSync).mockImplementationOnce(() => {
+      throw new Error("ENOSPC: no space left on device, mkdtemp");
+    });
+    const dir = path.join(repo.root, "app");
+    expect(() => appSource(dir)).toThrow(`cannot read the git identity of ${dir}: Error: ENOSPC: no space left on device, mkdtemp`);
   });
 
   it("is undefined outside a git work tree", () => {

@@ -106,6 +106,10 @@ describe("a canary stack", () => {
       { query: canaryQueries.p99Milliseconds, interval: "1m", range: { max: 800 } },
       { query: canaryQueries.errorPercent, interval: "1m", range: { max: 1 } },
     ]);
+    // Flagger reports each check by its name (events, status, the release watcher's log): named, and apart.
+    const names = canaryOf(d).spec.analysis.metrics.map((m) => m.name);
+    expect(names.filter((n) => /^[a-z][a-z0-9-]*$/.test(n))).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
     for (const query of Object.values(canaryQueries)) {
       expect(query).toContain('service="{{ target }}-canary"');
       expect(query).toContain("[{{ interval }}]");
@@ -138,6 +142,8 @@ describe("a canary stack", () => {
     expect(k8s.pdb(d).spec?.selector?.matchLabels).toEqual(instance);
     expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(instance);
     expect(canaryOf(d).spec.service.primary?.labels).toMatchObject(instance);
+    // The candidate's Service carries the same labels: the ServiceMonitor selects both Services by them.
+    expect(canaryOf(d).spec.service.canary?.labels).toEqual(canaryOf(d).spec.service.primary?.labels);
   });
 
   it("hands the Deployment over to Flagger: no await, replicas set once", () => {
@@ -172,6 +178,8 @@ describe("a canary stack", () => {
   it("sends the internal users' requests to the new version, on the same host, path and Gateway", async () => {
     const { d: withUsers } = await declare(canaryDelivery({ internalUsers: { header: "X-Goapi-Canary", value: "internal" } }));
     expect(schemaProblems(withUsers)).toEqual([]);
+    // Not Flagger's route's name (the Canary's, goapi), which Flagger's own HTTPRoute takes.
+    expect(k8s.httpRoute(withUsers).metadata?.name).toBe("goapi-internal-users");
     expect(k8s.httpRoute(withUsers).spec).toEqual({
       parentRefs: [{ name: "traefik-gateway", namespace: "traefik" }],
       hostnames: ["goapi.example.test"],
@@ -214,6 +222,8 @@ describe("scaling on the request rate", () => {
         },
       },
     ]);
+    // Declared by ApiDelivery, as its child.
+    expect(d.find((x) => x.type === "kubernetes:keda.sh/v1alpha1:ScaledObject")?.parent).toMatch(/\$goapi:index:ApiDelivery::[^:]+$/);
   });
 
   it("adds the memory target as a second trigger", async () => {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertNames, runbookAnchor } from "../components/alerts";
 import { ApiMonitoring, ApiMonitoringArgs } from "../components/monitoring";
+import { type AlertSettings, scrapeIntervalSeconds } from "../components/observability-settings";
 import { monitoringKinds } from "../components/prometheus-operator";
 import { requiredAlerts } from "../policy/rules/hpa-alerts";
 import { canaryOf, isCanary, scalerOf } from "./helpers/invariants";
@@ -17,6 +18,8 @@ import { reveal } from "./helpers/values";
 
 const runbook = fs.readFileSync(path.join(__dirname, "..", "docs", "runbook.md"), "utf8");
 const runbookHeadings = [...runbook.matchAll(/^## (\S+)$/gm)].map((m) => m[1] ?? "");
+// Where the app serves its metrics (app/internal/metrics/metrics.go).
+const metricsPath = /^const path = "([^"]+)"$/m.exec(fs.readFileSync(path.join(__dirname, "..", "app", "internal", "metrics", "metrics.go"), "utf8"))?.[1];
 
 const stacks: Record<string, StackRun> = {};
 beforeAll(async () => {
@@ -39,6 +42,9 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
   it("scrapes the API's Service on its metrics port, in its namespace", () => {
     const d = run(stack).declared;
     const sm = k8s.serviceMonitor(d).spec;
+    // The path the app serves, every scrapeIntervalSeconds: the alerts' and the canary's windows count on it.
+    expect(metricsPath).toBeDefined();
+    expect(sm.endpoints.map((e) => [e.path, e.interval])).toEqual([[metricsPath, `${String(scrapeIntervalSeconds)}s`]]);
     if (isCanary(run(stack))) {
       // Flagger generates the primary's and the candidate's Services with these labels and the pods' metrics port.
       const service = canaryOf(d).spec.service;
@@ -97,15 +103,29 @@ describe.each(["local", "dev", "prod"])("the %s stack's monitoring", (stack) => 
     expect(rulesOf(d).find((r) => r.alert === "GoapiAtMaxReplicas")?.expr).toMatch(new RegExp(` >= ${String(max)}$`));
   });
 
+  it("declares its objects as children of the ApiMonitoring component", () => {
+    const d = run(stack).declared;
+    const component = d.filter((x) => x.type === "goapi:index:ApiMonitoring");
+    expect(component.map((x) => x.name)).toEqual(["goapi"]);
+    const children = d.filter((x) => x.parent?.endsWith("::goapi:index:ApiMonitoring::goapi"));
+    expect(children.map((x) => x.type).sort()).toEqual(
+      ["kubernetes:core/v1:ConfigMap", "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"].sort(),
+    );
+  });
+
   it("gives Grafana's sidecar a dashboard of this namespace", () => {
     const d = run(stack).declared;
     const cm = k8s.configMap(d, "goapi-dashboard");
+    // A fixed name, not an auto-named one: the sidecar deletes the file with the ConfigMap it came from.
+    expect(cm.metadata?.name).toBe("goapi-dashboard");
     expect(cm.metadata?.labels).toMatchObject({ grafana_dashboard: "1" });
     const namespace = k8s.deployment(d).metadata?.namespace ?? "";
     const files = Object.keys(cm.data ?? {});
     expect(files).toEqual([`goapi-${namespace}.json`]);
-    const board = JSON.parse(cm.data?.[files[0] ?? ""] ?? "{}") as { uid: string; panels: { title: string }[] };
+    const board = JSON.parse(cm.data?.[files[0] ?? ""] ?? "{}") as { uid: string; title: string; panels: { title: string }[] };
     expect(board.uid).toBe(`goapi-${namespace}`);
+    // Two stacks' dashboards sit in Grafana's one folder: the title tells them apart.
+    expect(board.title).toBe(`goapi (${namespace})`);
     expect(board.panels.map((p) => p.title)).toEqual([
       "Requests per route",
       "Errors per route (5xx share)",
@@ -144,6 +164,15 @@ describe("the alerts", () => {
   });
 });
 
+describe("a stack without the dashboard", () => {
+  it("declares no ConfigMap for Grafana, and the ServiceMonitor and alerts still", async () => {
+    const d = (await runAsSetUp("local", { set: { observability: { dashboard: { enabled: false } } } })).declared;
+    expect(d.filter((x) => x.type === "kubernetes:core/v1:ConfigMap" && x.name.endsWith("-dashboard"))).toEqual([]);
+    expect(k8s.serviceMonitor(d).spec.endpoints).toHaveLength(1);
+    expect(rulesOf(d).map((r) => r.alert)).toEqual([...alertNames]);
+  });
+});
+
 describe("ApiMonitoring", () => {
   const args = (cluster: ApiMonitoringArgs["cluster"]): ApiMonitoringArgs => ({
     namespace: "goapi",
@@ -165,8 +194,41 @@ describe("ApiMonitoring", () => {
       "Stack 'dev': the cluster does not serve monitoring.coreos.com/v1/ServiceMonitor, monitoring.coreos.com/v1/PrometheusRule (its API discovery lists no such kind; " +
         "if the cluster could not be reached, the provider's warning above says so). The ServiceMonitor and PrometheusRule of goapi:observability need the Prometheus Operator's CRDs",
     );
+    // What installs them, and why the monitoring cannot simply be left out.
+    await expect(data).rejects.toThrow("(kube-prometheus-stack installs it, and so do the local stack's add-ons, local/addons), then run the preview again.");
+    await expect(data).rejects.toThrow("Every stack with an HPA must have its alerts (the policy pack's hpa-has-alerts)");
     await settle();
     expect(declared.filter((d) => d.type.startsWith("kubernetes:monitoring.coreos.com"))).toEqual([]);
+  });
+
+  it("fails saying so when the provider's Helm template renders no answer", async () => {
+    await installMocks("test", { helmRendersNothing: true });
+    const k8sModule = await import("@pulumi/kubernetes");
+    const provider = new k8sModule.Provider("cluster", { context: "kind-goapi" });
+    const m = new ApiMonitoring("goapi", args({ provider, stack: "dev" }), { provider });
+    await expect((m as unknown as { getData(): Promise<unknown> }).getData()).rejects.toThrow(
+      /^the Kubernetes provider's Helm template of \S+\/components\/charts\/served-kinds returned no served-kinds ConfigMap$/,
+    );
+    await settle();
+  });
+
+  it("in render mode asks no cluster and declares its objects", async () => {
+    const declared = await installMocks("test", { unservedKinds: monitoringKinds });
+    const alerts: AlertSettings = {
+      cpu: { percentOfLimit: 80, for: "5m" },
+      latency: { p99Milliseconds: 500, window: "5m", for: "5m" },
+      errors: { percent: 5, window: "1m", for: "1m" },
+      noReadyPods: { for: "1m" },
+      restarts: { count: 2, window: "15m" },
+      database: { for: "1m" },
+      maxReplicas: { for: "15m" },
+    };
+    new ApiMonitoring("goapi", { ...args(undefined), observability: { prometheusLabels: {}, alerts, dashboard: { enabled: false, labels: {} } } });
+    await settle();
+    expect(declared.filter((d) => d.type.startsWith("kubernetes:monitoring.coreos.com")).map((d) => d.type)).toEqual([
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+    ]);
   });
 
   it("names the one kind missing when the cluster serves the other", async () => {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # npm run test:mutation [-- FOLDER...]: mutation testing, slow and outside
-# .ci/run (docs/testing.md). FOLDER is components, settings (the stack
-# settings by their own tests), policy, report, scripts
-# (Stryker, one run each) or app (gremlins over app/internal); none means all
-# but settings, whose files the components run covers.
+# .ci/run (docs/testing.md). FOLDER is components (every group of
+# scripts/mutation/component-groups.mjs, then the scores file by file),
+# components/<group> (one group), policy, report, scripts (Stryker, one run
+# each) or app (gremlins over app/internal); none means all of them.
 # Each Stryker run is incremental: only mutants in changed code, or covered by
 # changed tests, run again. Reports land in reports/mutation/<folder>/.
 set -euo pipefail
@@ -17,11 +17,21 @@ if [ ${#folders[@]} -eq 0 ]; then
   folders=(components policy report scripts app)
 fi
 
+stryker() {
+  echo "mutation: $1 (Stryker)"
+  MUTATE_FOLDER="$1" npx stryker run
+}
+
 for folder in "${folders[@]}"; do
   case "$folder" in
-    components | settings | policy | report | scripts)
-      echo "mutation: $folder (Stryker)"
-      MUTATE_FOLDER="$folder" npx stryker run
+    components)
+      for group in $(node --input-type=module -e 'import { componentGroups } from "./scripts/mutation/component-groups.mjs"; console.log(Object.keys(componentGroups).join(" "))'); do
+        stryker "components/$group"
+      done
+      node scripts/mutation/summary.mjs
+      ;;
+    components/* | policy | report | scripts)
+      stryker "$folder"
       ;;
     app)
       gremlins="$PWD/.tools/bin/gremlins"
@@ -41,7 +51,7 @@ for folder in "${folders[@]}"; do
         --output ../reports/mutation/app/gremlins.json ./internal)
       ;;
     *)
-      echo "mutation: unknown folder '$folder': components, settings, policy, report, scripts or app" >&2
+      echo "mutation: unknown folder '$folder': components, components/<group>, policy, report, scripts or app" >&2
       exit 2
       ;;
   esac

@@ -2,6 +2,8 @@
 // as the engine would receive them (secrets still wrapped), and answer with
 // the state a provider would return.
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { reveal } from "./values";
@@ -18,10 +20,13 @@ export interface Declared {
   custom: boolean;
   /** The ignoreChanges resource option, as the engine receives it (recorded by installMocks). */
   ignoreChanges?: string[];
+  /** URN of the parent resource (the component that declared it), "" for none. */
+  parent?: string;
 }
 
 interface RegisterRequest {
   getIgnorechangesList(): string[];
+  getParent(): string;
 }
 
 /**
@@ -29,11 +34,11 @@ interface RegisterRequest {
  * newResource before its first await, so the options of the request being
  * registered can be read there.
  */
-let registering: { ignoreChanges: string[] } = { ignoreChanges: [] };
+let registering: { ignoreChanges: string[]; parent?: string } = { ignoreChanges: [] };
 type Register = (this: MockMonitor, req: RegisterRequest, cb: (err: unknown, res: unknown) => void) => Promise<void>;
 const register = Reflect.get(MockMonitor.prototype, "registerResource") as Register;
 MockMonitor.prototype.registerResource = function (this: MockMonitor, req: RegisterRequest, cb: (err: unknown, res: unknown) => void) {
-  registering = { ignoreChanges: req.getIgnorechangesList() };
+  registering = { ignoreChanges: req.getIgnorechangesList(), parent: req.getParent() };
   return register.call(this, req, cb);
 };
 
@@ -76,7 +81,11 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
  * the cluster serves (all of them, unless `unserved` names some).
  */
 function helmTemplate(inputs: Record<string, unknown>, unserved: readonly string[]): Record<string, unknown> {
-  const opts = JSON.parse(String(inputs.jsonOpts)) as { values?: { kinds?: string[] } };
+  const opts = JSON.parse(String(inputs.jsonOpts)) as { path?: string; values?: { kinds?: string[] } };
+  // The provider reads the chart from disk: a path without one fails there.
+  if (opts.path === undefined || !fs.existsSync(path.join(opts.path, "Chart.yaml"))) {
+    throw new Error(`Error: path "${String(opts.path)}" is not a Helm chart (no Chart.yaml)`);
+  }
   const data = Object.fromEntries((opts.values?.kinds ?? []).map((k) => [k, String(!unserved.includes(k))]));
   return { result: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "served-kinds" }, data }] };
 }
@@ -88,6 +97,8 @@ export interface MockOptions {
   preview?: boolean;
   /** API kinds ("group/version/Kind") the mocked cluster does not serve. */
   unservedKinds?: readonly string[];
+  /** The Helm template function renders nothing at all (a provider or chart that went wrong). */
+  helmRendersNothing?: boolean;
   /** The Pulumi project (goapi unless a test runs another, such as local/addons). */
   project?: string;
 }
@@ -105,7 +116,11 @@ export async function installMocks(stack: string, opts: MockOptions = {}): Promi
         return { id: `${args.name}-id`, state };
       },
       call: (args) =>
-        args.token === "kubernetes:helm:template" ? helmTemplate(args.inputs as Record<string, unknown>, opts.unservedKinds ?? []) : (args.inputs as Record<string, unknown>),
+        args.token === "kubernetes:helm:template"
+          ? opts.helmRendersNothing === true
+            ? { result: [] }
+            : helmTemplate(args.inputs as Record<string, unknown>, opts.unservedKinds ?? [])
+          : (args.inputs as Record<string, unknown>),
     },
     opts.project ?? "goapi",
     stack,
