@@ -27,8 +27,8 @@ const settings = {
   observability: { prometheusUrl },
 };
 const rate = 40;
-/** The route's hostname: the stack file's goapi:ingress.host. */
-const host = "goapi.example.com";
+/** The route's hostname, as the stack declares it (goapi:ingress.host in its stack file). */
+let host = "";
 /** Flagger's bound for one release here: a pass to notice it, one interval per step and per failed check allowed, and slack. */
 const releaseSeconds = 60 * (1 + steps.length + 2 + 3);
 
@@ -99,6 +99,11 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     const monitor = ofKind(objects, "ServiceMonitor")[0];
     if (monitor === undefined) {
       throw new Error("the stack declares no ServiceMonitor: nothing tells Prometheus what to scrape");
+    }
+    const canarySpec = ofKind(objects, "Canary")[0]?.spec as { service?: { hosts?: string[] } } | undefined;
+    host = canarySpec?.service?.hosts?.[0] ?? "";
+    if (host === "") {
+      throw new Error("the stack declares no Canary with a host: nothing for the Gateway to route");
     }
     processes.push(startTraefik(work), startPrometheus(work, monitor), startFlagger());
     await eventually("the Gateway programmed by Traefik", 120, async () => {
