@@ -496,10 +496,10 @@ export function describeRealNodeChecks(stack: string, options: RealNodeOptions):
         expect(explanation.text).toMatch(r);
       }
       expectExplanationSafe(explanation);
-      return explanation;
       expect((await apiPods()).map((p) => p.metadata.name).sort()).toEqual([...before].sort());
       expect({ failed: load.failed, failures: load.failures }).toEqual({ failed: 0, failures: [] });
       expect(load.fewest).toBeGreaterThanOrEqual(desired());
+      return explanation;
     };
 
     it("keeps the old pods serving when the new image exits at start, and reports why", async () => {
