@@ -41,13 +41,9 @@ for entry in "${delivery_crds[@]}"; do
 done
 
 binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy kwok)
-if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$(wanted_stamp)" ] && [ -f "$stages_file" ]; then
-  missing=0
-  for b in "${binaries[@]}"; do [ -x "$bin_dir/$b" ] || missing=1; done
-  if [ "$missing" = 0 ]; then
-    say "binaries up to date in ${bin_dir#"$repo_root"/} (kubernetes $kubernetes_version, etcd $etcd_version, kwok $kwok_version)"
-    exit 0
-  fi
+if [ -f "$stages_file" ] && binaries_current "$stamp_file" "$(wanted_stamp)" "$bin_dir" "${binaries[@]}"; then
+  say "binaries up to date in ${bin_dir#"$repo_root"/} (kubernetes $kubernetes_version, etcd $etcd_version, kwok $kwok_version)"
+  exit 0
 fi
 
 rm -f "$stamp_file"

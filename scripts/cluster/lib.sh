@@ -44,6 +44,17 @@ wanted_stamp() {
     "$kubernetes_version" "$etcd_version" "$kwok_version" "$(go env GOVERSION)"
 }
 
+# Whether a build can be skipped: the stamp file holds exactly WANTED (the
+# versions and recipe a build would use) and every binary is in DIR, executable.
+# A build removes its stamp first and writes it last, so a build that stopped
+# halfway is never taken for a finished one.
+binaries_current() { # STAMP WANTED DIR BINARY...
+  local stamp=$1 wanted=$2 dir=$3 binary
+  shift 3
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] || return 1
+  for binary in "$@"; do [ -x "$dir/$binary" ] || return 1; done
+}
+
 # Condenses `go build -v` / `go mod` output (a line per package or module) to
 # a running count, on one rewritten line on a terminal and every 100 lines
 # elsewhere; anything else (compiler errors) passes through unchanged.

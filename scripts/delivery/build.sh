@@ -33,13 +33,9 @@ wanted() {
     "$flagger_version" "$traefik_version" "$prometheus_version" "$keda_version" "$(go env GOVERSION)"
 }
 binaries=(flagger traefik prometheus keda-operator keda-adapter)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(wanted)" ]; then
-  missing=0
-  for b in "${binaries[@]}"; do [ -x "$out/$b" ] || missing=1; done
-  if [ "$missing" = 0 ]; then
-    say "binaries up to date in ${out#"$repo_root"/}"
-    exit 0
-  fi
+if binaries_current "$stamp" "$(wanted)" "$out" "${binaries[@]}"; then
+  say "binaries up to date in ${out#"$repo_root"/}"
+  exit 0
 fi
 rm -f "$stamp"
 mkdir -p "$out" "$src"

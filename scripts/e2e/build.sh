@@ -18,13 +18,9 @@ printf '%s\n%s\n' "$e2e_go_minimum" "$go_version" | sort -V -C || die "Go $e2e_g
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
 
 binaries=(coredns buildkitd buildctl kube-router pause)
-if [ -f "$e2e_stamp" ] && [ "$(cat "$e2e_stamp")" = "$(e2e_wanted_stamp)" ]; then
-  missing=0
-  for b in "${binaries[@]}"; do [ -x "$e2e_bin/$b" ] || missing=1; done
-  if [ "$missing" = 0 ]; then
-    say "binaries up to date in ${e2e_bin#"$repo_root"/}"
-    exit 0
-  fi
+if binaries_current "$e2e_stamp" "$(e2e_wanted_stamp)" "$e2e_bin" "${binaries[@]}"; then
+  say "binaries up to date in ${e2e_bin#"$repo_root"/}"
+  exit 0
 fi
 rm -f "$e2e_stamp"
 mkdir -p "$e2e_bin" "$e2e_src"
