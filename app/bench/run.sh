@@ -14,12 +14,33 @@
 # load generator, not the servers. It also prints the CPU time per request of
 # each run's driver, server and PostgreSQL: unlike requests per second, that
 # hardly moves with other work on the machine, and it shows where the cores
-# go. Usage: app/bench/run.sh [DURATION] [CONNS]
+# go. With PROFILE_DIR set, it also writes CPU profiles there of the floor's
+# loop and of the API on PostgreSQL and in memory while they are driven
+# (floor.pprof, api.pprof, mem.pprof): the servers are then built with the
+# benchpprof tag, which serves net/http/pprof on PPROF_ADDR; build.sh alone
+# never sets it, so the shipped binary has no such listener.
+# Usage: app/bench/run.sh [DURATION] [CONNS]
 set -euo pipefail
 duration=${1:-10s}
 conns=${2:-64}
 max_driver_share=${MAX_DRIVER_SHARE:-0.5}
+profile_dir=${PROFILE_DIR:-}
 app=$(cd "$(dirname "$0")/.." && pwd)
+floor_profile=() api_profile=() mem_profile=()
+if [ -n "$profile_dir" ]; then
+  # A CPU profile is taken for whole seconds.
+  profile_seconds=${duration%s}
+  if ! [[ $profile_seconds =~ ^[1-9][0-9]*$ ]]; then
+    echo "run.sh: PROFILE_DIR needs DURATION in whole seconds, such as 5s" >&2
+    exit 2
+  fi
+  mkdir -p "$profile_dir"
+  profile_dir=$(cd "$profile_dir" && pwd)
+  export GOFLAGS=-tags=benchpprof
+  floor_profile=(-cpuprofile "$profile_dir/floor.pprof")
+  api_profile=(PPROF_ADDR=127.0.0.1:16060)
+  mem_profile=(PPROF_ADDR=127.0.0.1:16062)
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -46,11 +67,11 @@ common=("API_TOKEN=$token" LOG_LEVEL=error DRAIN_DELAY=0s)
 
 echo "starting the API on PostgreSQL and timing exec -> /readyz 200 (database answered)..."
 start_ns=$(date +%s%N)
-env "${common[@]}" DATABASE_URL="$database_url" PORT=18080 METRICS_PORT=19090 "$work/api" &
+env "${common[@]}" "${api_profile[@]}" DATABASE_URL="$database_url" PORT=18080 METRICS_PORT=19090 "$work/api" &
 pids+=($!)
 api_pid=$!
 ready_ms=$("$work/loadgen" -ready -url http://127.0.0.1:18080 -since "$start_ns")
-env "${common[@]}" PORT=18082 METRICS_PORT=19092 "$work/memapi" &
+env "${common[@]}" "${mem_profile[@]}" PORT=18082 METRICS_PORT=19092 "$work/memapi" &
 pids+=($!)
 mem_pid=$!
 "$work/loadgen" -ready -url http://127.0.0.1:18082 -since "$(date +%s%N)" >/dev/null
@@ -91,20 +112,34 @@ measured() {
   echo "$line server_ticks=$(($(tree_ticks "$server") - s0)) pg_ticks=$(($(tree_ticks "$pg_pid") - p0))"
 }
 drive() { measured "$3" "$work/loadgen" -url "http://127.0.0.1:$1" -id "$2" -token "$token" -c "$conns" -d "$duration"; }
+# profiled PPROF_PORT FILE CMD...: CMD's output, with a CPU profile of the
+# server on PPROF_PORT written to FILE meanwhile when PROFILE_DIR is set.
+profiled() {
+  local port=$1 file=$2 curl_pid
+  shift 2
+  if [ -z "$profile_dir" ]; then "$@"; return; fi
+  curl -fsS -o "$profile_dir/$file" "http://127.0.0.1:$port/debug/pprof/profile?seconds=$profile_seconds" &
+  curl_pid=$!
+  "$@"
+  wait "$curl_pid"
+}
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "the database floor for $duration with $conns workers (9 get : 1 create, the API's store and pool settings)..."
 # The floor has no server: its driver is the API's store on the API's pool.
-floor_line=$(measured 0 env "${common[@]}" DATABASE_URL="$database_url" "$work/dbfloor" -c "$conns" -d "$duration")
+floor_line=$(measured 0 env "${common[@]}" DATABASE_URL="$database_url" "$work/dbfloor" -c "$conns" -d "$duration" "${floor_profile[@]}")
 echo "driving each for $duration with $conns connections (9 GET : 1 POST): API on PostgreSQL..."
-pg_line=$(drive 18080 "$pg_id" "$api_pid")
+pg_line=$(profiled 16060 api.pprof drive 18080 "$pg_id" "$api_pid")
 echo "... API on the in-memory store..."
-mem_line=$(drive 18082 "$mem_id" "$mem_pid")
+mem_line=$(profiled 16062 mem.pprof drive 18082 "$mem_id" "$mem_pid")
 echo "... bare net/http..."
 bare_line=$(drive 18081 "$pg_id" "$bare_pid")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 
 size_bytes=$(stat -c %s "$work/api")
+if [ -n "$profile_dir" ]; then
+  echo "CPU profiles in $profile_dir (floor.pprof, api.pprof, mem.pprof); the binary measured below is the benchpprof build"
+fi
 awk -v floor="$floor_line" -v pg="$pg_line" -v mem="$mem_line" -v bare="$bare_line" -v max_share="$max_driver_share" \
     -v load_start="$load_start" -v load_end="$load_end" -v cores="$(nproc)" -v tck="$(getconf CLK_TCK)" \
     -v rss="$idle_rss_kib" -v ready="$ready_ms" -v size="$size_bytes" -v conns="$conns" '

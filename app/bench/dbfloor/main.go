@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ func main() {
 	conns := flag.Int("c", 64, "concurrent workers, as loadgen's connections")
 	duration := flag.Duration("d", 10*time.Second, "how long to send requests")
 	postEvery := flag.Int("post-every", 10, "every n-th request is a create (0: none)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed loop to this file")
 	flag.Parse()
 
 	cfg, err := config.Load(os.LookupEnv)
@@ -51,6 +53,13 @@ func main() {
 		os.Exit(1)
 	}
 
+	stopProfile := func() {}
+	if *cpuProfile != "" {
+		if stopProfile, err = profileCPU(*cpuProfile); err != nil {
+			fmt.Fprintln(os.Stderr, "dbfloor:", err)
+			os.Exit(1)
+		}
+	}
 	cpu := latency.CPU()
 	deadline := time.Now().Add(*duration)
 	results := make([]latency.Result, *conns)
@@ -71,5 +80,24 @@ func main() {
 		})
 	}
 	wg.Wait()
+	stopProfile()
 	fmt.Println(latency.Merge(results).Line(*duration, latency.CPU()-cpu))
+}
+
+// profileCPU starts a CPU profile into path; the returned func stops it, so
+// the floor's own loop can be compared with a profile of the API under the
+// same load (the API's is taken through a local build, see app/README.md).
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
