@@ -1,7 +1,8 @@
 // scripts/cluster/test.sh with stand-ins for the control plane's binaries: it
 // names a missing prerequisite before doing anything, and whatever ends it
 // (a failure, Ctrl-C, SIGTERM) it stops every process it started and removes
-// its folder.
+// its folder. And up.sh starts the API server as the aggregation layer's
+// proxy (what KEDA's metrics adapter needs to know who is asking).
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,7 +18,8 @@ interface Sandbox {
 }
 
 /**
- * A tools folder, marked as built, with the CRDs fetched, whose "binaries" log their PID and idle
+ * A tools folder, marked as built, with the CRDs fetched, whose "binaries" log their PID (and
+ * their arguments, in args-<name>) and idle
  * until SIGTERM (those in `failing` exit at once; `kubectl` runs the given
  * script), and a `go` that only reports its version; openssl and node are
  * the real ones.
@@ -33,7 +35,7 @@ function sandbox(kubectl: string, failing: string[] = []): Sandbox {
   for (const c of components) {
     // Idle until SIGTERM, for a minute at most even if nothing stops them.
     const body = failing.includes(c) ? "exit 1" : "trap 'exit 0' TERM\nfor _ in $(seq 300); do sleep 0.2 & wait $!; done";
-    fs.writeFileSync(path.join(bin, c), `#!/usr/bin/env bash\necho "${c} $$" >>"${started}"\n${body}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, c), `#!/usr/bin/env bash\necho "${c} $$" >>"${started}"\nprintf '%s\\n' "$@" >"${dir}/args-${c}"\n${body}\n`, { mode: 0o755 });
   }
   fs.writeFileSync(path.join(bin, "kubectl"), `#!/usr/bin/env bash\n${kubectl}\n`, { mode: 0o755 });
   // Built with the plane for the real nodes; test.sh never starts them.
@@ -176,6 +178,55 @@ describe("scripts/cluster/test.sh", () => {
     expect(pids).toHaveLength(2);
     expect(pids.filter(alive)).toEqual([]);
     expect(stateFolders(s)).toEqual([]);
+  });
+
+  it("starts the API server as the aggregation layer's proxy: a front-proxy CA of its own and a client certificate it signed", () => {
+    // Every kubectl call succeeds: up.sh runs to its end and leaves the stand-ins idling.
+    const s = make("exit 0");
+    const state = path.join(s.dir, "plane");
+    const up = spawnSync("bash", [path.join(root, "scripts", "cluster", "up.sh"), state], { env: s.env, encoding: "utf8" });
+    try {
+      expect({ code: up.status, stderr: up.stderr }).toEqual({ code: 0, stderr: "" });
+      const flags = new Map(
+        fs
+          .readFileSync(path.join(s.dir, "args-kube-apiserver"), "utf8")
+          .trim()
+          .split("\n")
+          .map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] as const),
+      );
+      const pki = path.join(state, "pki");
+      expect({
+        ca: flags.get("--requestheader-client-ca-file"),
+        allowed: flags.get("--requestheader-allowed-names"),
+        user: flags.get("--requestheader-username-headers"),
+        group: flags.get("--requestheader-group-headers"),
+        extra: flags.get("--requestheader-extra-headers-prefix"),
+        cert: flags.get("--proxy-client-cert-file"),
+        key: flags.get("--proxy-client-key-file"),
+        // The loopback plane runs no kube-proxy: the API server dials an aggregated server's endpoints.
+        routing: flags.get("--enable-aggregator-routing"),
+      }).toEqual({
+        ca: path.join(pki, "front-proxy-ca.crt"),
+        allowed: "front-proxy-client",
+        user: "X-Remote-User",
+        group: "X-Remote-Group",
+        extra: "X-Remote-Extra-",
+        cert: path.join(pki, "front-proxy-client.crt"),
+        key: path.join(pki, "front-proxy-client.key"),
+        routing: "true",
+      });
+      const openssl = (...args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
+      const cert = path.join(pki, "front-proxy-client.crt");
+      // Signed by the front-proxy CA, and not by the CA of the plane's clients: no other client may send the headers.
+      expect(openssl("verify", "-purpose", "sslclient", "-CAfile", path.join(pki, "front-proxy-ca.crt"), cert).stdout).toBe(`${cert}: OK\n`);
+      expect(openssl("verify", "-CAfile", flags.get("--client-ca-file") ?? "", cert).status).not.toBe(0);
+      // Its name is the one allowed, and the key is the certificate's.
+      expect(openssl("x509", "-in", cert, "-noout", "-subject", "-nameopt", "RFC2253").stdout).toBe("subject=CN=front-proxy-client\n");
+      const publicOf = (args: string[]) => openssl(...args).stdout;
+      expect(publicOf(["pkey", "-in", path.join(pki, "front-proxy-client.key"), "-pubout"])).toBe(publicOf(["x509", "-in", cert, "-noout", "-pubkey"]));
+    } finally {
+      spawnSync("bash", [path.join(root, "scripts", "cluster", "down.sh"), state], { env: s.env });
+    }
   });
 
   it("when a component dies, stops every other process it started and removes its folder", async () => {

@@ -64,8 +64,9 @@ read -r etcd_port peer_port api_port < <(node -e '
 server="https://127.0.0.1:$api_port"
 
 # --- certificates: a CA, the API server's serving certificate, a client
-# certificate per component, and the service account signing key. P-256 keys
-# are quick to make.
+# certificate per component, the service account signing key, and the
+# aggregation layer's front-proxy CA and client certificate. P-256 keys are
+# quick to make.
 (
   cd "$pki"
   key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
@@ -92,7 +93,20 @@ extendedKeyUsage=clientAuth"
   key kubelet-client && sign kubelet-client "/O=system:masters/CN=goapi-loopback-kubelet-client" "$client_ext"
   key service-account
   openssl pkey -in service-account.key -pubout -out service-account.pub 2>/dev/null
-  rm -f ./*.csr ./*.ext ca.srl
+  # The aggregation layer: the API server proxies a request for an aggregated
+  # API (KEDA's external metrics) with the caller's name in headers, and proves
+  # it is the proxy with this client certificate. Its CA is a second one, as
+  # kubeadm makes it: the aggregated servers trust the headers of any
+  # certificate it signs, which no other client of the plane may hold.
+  key front-proxy-ca
+  openssl req -x509 -new -key front-proxy-ca.key -subj "/CN=goapi-loopback-front-proxy-ca" -days 2 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out front-proxy-ca.crt 2>/dev/null
+  key front-proxy-client
+  openssl req -new -key front-proxy-client.key -subj "/CN=front-proxy-client" -out front-proxy-client.csr 2>/dev/null
+  printf '%s\n' "$client_ext" >front-proxy-client.ext
+  openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key -CAcreateserial -days 2 \
+    -extfile front-proxy-client.ext -out front-proxy-client.crt 2>/dev/null
+  rm -f ./*.csr ./*.ext ./*.srl
 ) || die "openssl could not make the certificates"
 
 write_kubeconfig() { # file user
@@ -155,6 +169,9 @@ start etcd --name=goapi-loopback --data-dir="$state/etcd" --unsafe-no-fsync \
 
 # The endpoint reconciler would publish the advertise address for the
 # `kubernetes` Service; there is no pod network to reach it on loopback.
+# The requestheader and proxy-client flags make it the aggregation layer's
+# proxy (above); it reaches an aggregated server at its Service's endpoints,
+# not its ClusterIP: this plane alone runs no kube-proxy.
 start kube-apiserver --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$api_port" \
   --etcd-servers="http://127.0.0.1:$etcd_port" --endpoint-reconciler-type=none \
   --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" --client-ca-file="$pki/ca.crt" \
@@ -162,7 +179,12 @@ start kube-apiserver --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --se
   --service-account-key-file="$pki/service-account.pub" --service-account-signing-key-file="$pki/service-account.key" \
   --service-cluster-ip-range=10.96.0.0/16 --authorization-mode=Node,RBAC --profiling=false \
   --kubelet-client-certificate="$pki/kubelet-client.crt" --kubelet-client-key="$pki/kubelet-client.key" \
-  --kubelet-preferred-address-types=InternalIP
+  --kubelet-preferred-address-types=InternalIP \
+  --requestheader-client-ca-file="$pki/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
+  --enable-aggregator-routing=true
 wait_for "the API server" 90 kube-apiserver kubectl get --raw /readyz
 
 # The HPA controller checks its targets every 2 s rather than 15 s.

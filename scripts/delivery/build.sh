@@ -9,7 +9,8 @@
 #                   Kubernetes service discovery only;
 #   keda-operator, keda-adapter
 #                   KEDA, through a wrapper module (its go.mod has replace
-#                   directives, which `go install` refuses).
+#                   directives, which `go install` refuses); and all of
+#                   KEDA's CRDs, into .tools/delivery/crds/keda.
 # A second run with the same versions and Go returns at once. Cold: minutes
 # (docs/delivery.md has the figures). Each step names what it builds, and a
 # failed build stops here with Go's own message.
@@ -32,6 +33,27 @@ wanted() {
   printf 'flagger %s\ntraefik %s\nprometheus %s\nkeda %s\ngo %s\nrecipe 1\n' \
     "$flagger_version" "$traefik_version" "$prometheus_version" "$keda_version" "$(go env GOVERSION)"
 }
+gomod_of() { # module@version: the path of its go.mod in the module cache
+  go mod download -json "$1" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p'
+}
+dir_of() { # module@version: its folder in the module cache
+  go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'
+}
+
+# All of KEDA's CRDs (a download, no build): the operator watches every kind
+# it defines, and the plane of scripts/cluster installs the ScaledObject's alone.
+keda_crds="$tools/crds/keda"
+if [ "$(cat "$keda_crds/VERSION" 2>/dev/null)" != "v$keda_version" ]; then
+  keda_dir=$(dir_of "github.com/kedacore/keda/v2@v$keda_version")
+  [ -d "$keda_dir/config/crd/bases" ] || die "could not download github.com/kedacore/keda/v2@v$keda_version (its CRDs)"
+  rm -rf "$keda_crds"
+  mkdir -p "$keda_crds"
+  cp "$keda_dir"/config/crd/bases/*.yaml "$keda_crds/"
+  chmod u+w "$keda_crds/"*
+  printf 'v%s\n' "$keda_version" >"$keda_crds/VERSION"
+  say "KEDA v$keda_version CRDs in ${keda_crds#"$repo_root"/}"
+fi
+
 binaries=(flagger traefik prometheus keda-operator keda-adapter)
 if binaries_current "$stamp" "$(wanted)" "$out" "${binaries[@]}"; then
   say "binaries up to date in ${out#"$repo_root"/}"
@@ -41,12 +63,6 @@ rm -f "$stamp"
 mkdir -p "$out" "$src"
 started=$SECONDS
 step() { say "[$((SECONDS - started))s] $*"; }
-gomod_of() { # module@version: the path of its go.mod in the module cache
-  go mod download -json "$1" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p'
-}
-dir_of() { # module@version: its folder in the module cache
-  go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'
-}
 
 step "flagger v$flagger_version"
 GOBIN="$out" go install -v -trimpath -ldflags "-s -w" "github.com/fluxcd/flagger/cmd/flagger@v$flagger_version" 2>&1 | progress

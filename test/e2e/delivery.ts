@@ -25,9 +25,9 @@ export const prometheusUrl = `http://${e2e.nodeAddress}:${prometheusPort}`;
 /** The Gateway the canary stack's routes attach to (delivery.canary.gateway). */
 export const gateway = { name: "traefik-gateway", namespace: "traefik", listener: "web" };
 
-/** Fails with the remedy when a binary or the Gateway API CRDs are missing: never a silent pass. */
-export function requireTools(names: string[]): void {
-  const missing = [...names.map(bin), path.join(deliveryTools, "crds", "gateway-api")].filter((p) => !fs.existsSync(p));
+/** Fails with the remedy when a binary or the CRDs build.sh copies are missing: never a silent pass. */
+export function requireTools(names: string[], crds = ["gateway-api"]): void {
+  const missing = [...names.map(bin), ...crds.map((c) => path.join(deliveryTools, "crds", c))].filter((p) => !fs.existsSync(p));
   if (missing.length > 0) {
     throw new Error(`missing: ${missing.join(", ")}: build them with scripts/delivery/build.sh (npm run test:delivery runs it first)`);
   }
@@ -97,10 +97,10 @@ export interface HostProcess {
 }
 
 /** Starts a host process with its output in the run's logs and its pid where down.sh finds it. */
-function start(name: string, args: string[], env: Record<string, string> = {}): HostProcess {
+export function startHostProcess(name: string, args: string[], env: Record<string, string> = {}, binary = name): HostProcess {
   const log = path.join(e2e.state, "logs", `delivery-${name}.log`);
   const fd = fs.openSync(log, "a");
-  const child = spawn(bin(name), args, { stdio: ["ignore", fd, fd], env: { ...process.env, ...env } });
+  const child = spawn(bin(binary), args, { stdio: ["ignore", fd, fd], env: { ...process.env, ...env } });
   fs.closeSync(fd);
   let gone = false;
   child.on("exit", () => (gone = true));
@@ -126,7 +126,8 @@ export async function stopAll(processes: HostProcess[]): Promise<void> {
   );
 }
 
-const kubeconfig = () => path.join(e2e.state, "plane", "kubeconfig");
+/** The plane's admin kubeconfig, which the host processes use. */
+export const kubeconfig = (): string => path.join(e2e.state, "plane", "kubeconfig");
 
 export function startTraefik(work: string): HostProcess {
   const config = path.join(work, "traefik.yaml");
@@ -139,23 +140,24 @@ export function startTraefik(work: string): HostProcess {
       global: { checkNewVersion: false, sendAnonymousUsage: false },
     }),
   );
-  return start("traefik", [`--configFile=${config}`], { KUBECONFIG: kubeconfig() });
+  return startHostProcess("traefik", [`--configFile=${config}`], { KUBECONFIG: kubeconfig() });
 }
 
-export function startPrometheus(work: string, monitor: KObject): HostProcess {
-  const config = path.join(work, "prometheus.yml");
+/** Prometheus scraping what `monitor` selects; `port` on the bridge (a second one beside the canary checks' takes another). */
+export function startPrometheus(work: string, monitor: KObject, port = prometheusPort, name = "prometheus"): HostProcess {
+  const config = path.join(work, `${name}.yml`);
   fs.writeFileSync(config, stringify(scrapeConfigOf(monitor, kubeconfig())));
-  return start("prometheus", [`--config.file=${config}`, `--storage.tsdb.path=${path.join(work, "prometheus")}`, `--web.listen-address=${e2e.nodeAddress}:${prometheusPort}`]);
+  return startHostProcess(name, [`--config.file=${config}`, `--storage.tsdb.path=${path.join(work, name)}`, `--web.listen-address=${e2e.nodeAddress}:${port}`], {}, "prometheus");
 }
 
 export function startFlagger(): HostProcess {
   // -port: its own metrics and health, on loopback's side of the machine, away from the bridge's ports.
-  return start("flagger", [`-kubeconfig=${kubeconfig()}`, "-mesh-provider=gatewayapi:v1", `-metrics-server=${prometheusUrl}`, "-enable-leader-election=false", "-port=18080", "-log-level=info"]);
+  return startHostProcess("flagger", [`-kubeconfig=${kubeconfig()}`, "-mesh-provider=gatewayapi:v1", `-metrics-server=${prometheusUrl}`, "-enable-leader-election=false", "-port=18080", "-log-level=info"]);
 }
 
 /** A PromQL query's scalar value now (NaN when it has none). */
-export async function promQuery(query: string): Promise<number> {
-  const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+export async function promQuery(query: string, url = prometheusUrl): Promise<number> {
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);
   const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
   return Number(body.data?.result?.[0]?.value?.[1] ?? NaN);
 }
