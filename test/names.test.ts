@@ -1,6 +1,6 @@
 // The name shapes the settings check (components/names.ts), each on the
 // whole string: what Kubernetes, DNS and registries accept, and what they do not.
-import { digestRef, dnsLabel, envName, hostName, imageTag, registryAddress, repositoryPath } from "../components/names";
+import { digestRef, dnsLabel, envName, hostName, imageTag, isLocalRegistry, registryAddress, repositoryPath } from "../components/names";
 
 const digest = `sha256:${"a".repeat(64)}`;
 const label63 = "a".repeat(63);
@@ -10,7 +10,7 @@ describe.each([
   [
     "hostName",
     hostName,
-    ["a", "api.example.com", "x1.example-2.com", [label63, label63, label63, "a".repeat(61)].join(".")],
+    ["a", "a.b.c", "api.example.com", "x1.example-2.com", [label63, label63, label63, "a".repeat(61)].join(".")],
     ["", "Api.example.com", "api.example.com.", "*.example.com", "api..example.com", [label63, label63, label63, "a".repeat(62)].join(".")],
   ],
   [
@@ -40,4 +40,21 @@ describe.each([
   it.each(refused)("refuses %p", (name) => {
     expect(pattern.test(name)).toBe(false);
   });
+});
+
+// A local registry takes pushes without credentials, so the settings ask for
+// none: only the host decides, never a port, a path or a longer name.
+describe("isLocalRegistry", () => {
+  it.each(["localhost", "localhost:5001", "localhost:5001/team", "127.0.0.1", "127.0.0.1:5000", "registry.localhost", "kind-registry", "kind-registry:5000"])(
+    "takes %p for the developer's own machine",
+    (address) => {
+      expect(isLocalRegistry(address)).toBe(true);
+    },
+  );
+  it.each(["", "ghcr.io", "ghcr.io/localhost", "localhost.example.com", "mylocalhost", "127.0.0.10", "127.0.0.1.example.com", "kind-registry.example.com", "my-kind-registry"])(
+    "does not take %p",
+    (address) => {
+      expect(isLocalRegistry(address)).toBe(false);
+    },
+  );
 });

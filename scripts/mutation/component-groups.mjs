@@ -24,8 +24,8 @@ export const componentGroups = {
   alerts: { mutate: files("alerts"), tests: testFiles("alert-rules") },
   // ApiMonitoring and what it declares, and the CRD check it shares with ApiDelivery.
   monitoring: { mutate: files("monitoring", "prometheus-operator", "cluster-apis"), tests: testFiles("monitoring") },
-  // The dashboard: its queries under promtool, its panels as the stacks declare them.
-  dashboard: { mutate: files("dashboard"), tests: testFiles("observability-promql", "monitoring") },
+  // The dashboard: its panels as Grafana reads them, its queries under promtool, as the stacks declare them.
+  dashboard: { mutate: files("dashboard"), tests: testFiles("dashboard", "observability-promql", "monitoring") },
   // ApiService and what it declares: pods, migration Job, network policies.
   "api-service": { mutate: files("api-service", "pod", "migration", "egress", "labels"), tests: testFiles("api-service") },
   // The autoscaler: ApiService's HPA, and the canary's KEDA ScaledObjects (ApiDelivery).
