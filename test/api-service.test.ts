@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ApiServiceArgs } from "../components/api-service";
+import type { ApiService, ApiServiceArgs } from "../components/api-service";
 import { apiPort, metricsPort } from "../components/app-contract";
 import type { ExternalDatabase } from "../components/database";
 import { DeclaredApiService, declareApiService } from "./helpers/api-service";
@@ -51,8 +51,9 @@ const declare = (change: Partial<ApiServiceArgs> = {}): Promise<DeclaredApiServi
 describe("ApiService", () => {
   let d: Declared[];
   let options: OptionsRecorder;
+  let api: ApiService;
   beforeAll(async () => {
-    ({ declared: d, options } = await declare());
+    ({ declared: d, options, api } = await declare());
   });
 
   it("declares only objects that pass the Kubernetes OpenAPI schema", () => {
@@ -60,9 +61,15 @@ describe("ApiService", () => {
   });
 
   it("creates the namespace enforcing Pod Security restricted, and never deletes it", () => {
-    const labels = k8s.namespace(d).metadata?.labels;
     expect(k8s.namespace(d).metadata?.name).toBe("goapi");
-    expect(labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    // Enforced at the newest policy version the cluster knows, and a warning and an audit entry for any other workload.
+    expect(k8s.namespace(d).metadata?.labels).toEqual({
+      ...k8s.deployment(d).metadata?.labels,
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+    });
     expect(options.of("kubernetes:core/v1:Namespace goapi").retainOnDelete).toBe(true);
   });
 
@@ -131,6 +138,14 @@ describe("ApiService", () => {
     expect(options.of("kubernetes:apps/v1:Deployment goapi").ignoreChanges).toEqual(["spec.replicas"]);
   });
 
+  it("tells kube-score which of its checks do not apply, a single pod's disruption budget among them", () => {
+    expect(k8s.deployment(d).metadata?.annotations).toEqual({
+      "kube-score/ignore":
+        "container-image-pull-policy,deployment-has-host-podantiaffinity,deployment-targeted-by-hpa-does-not-have-replicas-configured,deployment-has-poddisruptionbudget",
+    });
+    expect(k8s.hpa(d).metadata?.annotations).toEqual({ "kube-score/ignore": "horizontalpodautoscaler-replicas" });
+  });
+
   it("gives the pod a grace period longer than drain plus shutdown", () => {
     expect(k8s.deployment(d).spec?.template.spec?.terminationGracePeriodSeconds).toBeGreaterThan(5 + 15);
   });
@@ -142,7 +157,12 @@ describe("ApiService", () => {
     expect(dep.spec?.template.metadata?.labels).toMatchObject(selector ?? {});
     expect(k8s.service(d).spec?.selector).toEqual(selector);
     expect(k8s.networkPolicy(d).spec?.podSelector.matchLabels).toEqual(selector);
-    expect(dep.metadata?.labels).toMatchObject({ "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "goapi" });
+    expect(dep.metadata?.labels).toEqual({
+      ...selector,
+      "app.kubernetes.io/component": "api",
+      "app.kubernetes.io/part-of": "goapi",
+      "app.kubernetes.io/managed-by": "pulumi",
+    });
   });
 
   it("takes plain settings from the ConfigMap, the token and DATABASE_URL each from a Secret, all auto-named and immutable", () => {
@@ -158,6 +178,10 @@ describe("ApiService", () => {
     const objects = [k8s.configMap(d), k8s.secret(d), k8s.secret(d, "goapi-database-url")];
     expect(objects.map((o) => o.metadata?.name)).toEqual([undefined, undefined, undefined]);
     expect(objects.map((o) => o.immutable)).toEqual([true, true, true]);
+    // Beside the pods that read them, labelled as the API's.
+    expect(objects.map((o) => o.metadata?.namespace)).toEqual(["goapi", "goapi", "goapi"]);
+    expect(objects.map((o) => o.metadata?.labels)).toEqual(Array(3).fill(k8s.deployment(d).metadata?.labels));
+    expect([k8s.secret(d).type, k8s.secret(d, "goapi-database-url").type]).toEqual(["Opaque", "Opaque"]);
     expect(container?.envFrom).toEqual([{ configMapRef: { name: configMap } }]);
     expect(container?.env).toEqual([
       { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: secret, key: "API_TOKEN" } } },
@@ -219,6 +243,22 @@ describe("ApiService", () => {
     expect(ing.spec?.rules?.[0]?.host).toBe("goapi.localhost");
     expect(path?.backend.service).toEqual({ name: svc.metadata?.name, port: { name: "http" } });
     expect(ing.spec?.tls).toBeUndefined();
+    expect(api.url).toBe("http://goapi.localhost/");
+  });
+
+  it("tells monitoring the Service to scrape, its metrics port and labels, and the migration Jobs' name prefix", () => {
+    const svc = k8s.service(d);
+    expect(svc.spec?.ports).toEqual([
+      { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+      { name: "metrics", port: metricsPort, targetPort: "metrics", protocol: "TCP" },
+    ]);
+    const target = api.scrapeTarget;
+    expect(target.job).toBe(svc.metadata?.name);
+    expect(target.serviceSelector).toEqual(svc.spec?.selector);
+    expect(svc.spec?.ports?.find((p) => p.name === target.metricsPort)?.port).toBe(metricsPort);
+    expect(target.labels).toEqual(k8s.deployment(d).metadata?.labels);
+    // The failed-migration alert matches job_name=~"<prefix>-.+", anchored at both ends.
+    expect(nameOf(d, "kubernetes:batch/v1:Job")).toMatch(new RegExp(`^${target.migrationJobPrefix}-.+$`));
   });
 
   it("autoscales the Deployment on CPU within the bounds", () => {
@@ -287,6 +327,8 @@ describe("ApiService's schema migration", () => {
   it("runs `/api migrate` from the Deployment's image, with DATABASE_URL from its Secret and nothing else", () => {
     const c = pod()?.containers[0];
     expect(pod()?.containers).toHaveLength(1);
+    // The API server refuses a container whose name is not a DNS label (the schema models leave that out).
+    expect(c?.name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
     expect(c?.image).toBe(k8s.deployment(d).spec?.template.spec?.containers[0]?.image);
     expect([c?.command, c?.args]).toEqual([undefined, ["migrate"]]);
     expect(c?.env).toEqual([{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: nameOf(d, "kubernetes:core/v1:Secret", "goapi-database-url"), key: "DATABASE_URL" } } }]);
@@ -298,6 +340,8 @@ describe("ApiService's schema migration", () => {
     expect(pod()?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } });
     expect(c?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
     expect(pod()?.automountServiceAccountToken).toBe(false);
+    // No variables for every Service in the namespace: the migration reads only DATABASE_URL.
+    expect(pod()?.enableServiceLinks).toBe(false);
     for (const bound of [c?.resources?.requests, c?.resources?.limits]) {
       expect(Object.keys(bound ?? {}).sort()).toEqual(["cpu", "ephemeral-storage", "memory"]);
     }
@@ -322,7 +366,8 @@ describe("ApiService's schema migration", () => {
 
   it("is auto-named, replaced by the next up when it failed, and left to Pulumi to delete", () => {
     expect(job().metadata?.name).toBeUndefined();
-    expect(job().metadata?.annotations?.["pulumi.com/replaceUnready"]).toBe("true");
+    // And kube-score is told that IfNotPresent is right for an image pinned by digest.
+    expect(job().metadata?.annotations).toEqual({ "pulumi.com/replaceUnready": "true", "kube-score/ignore": "container-image-pull-policy" });
     expect(job().spec?.ttlSecondsAfterFinished).toBeUndefined();
   });
 
@@ -340,11 +385,22 @@ describe("ApiService's schema migration", () => {
     const migrationSelector = k8s.networkPolicy(d, "goapi-migrate").spec?.podSelector.matchLabels ?? {};
     expect(selects(migrationSelector, jobLabels)).toBe(true);
     expect(selects(migrationSelector, k8s.deployment(d).spec?.template.metadata?.labels ?? {})).toBe(false);
-    expect(jobLabels).toMatchObject({ "app.kubernetes.io/name": "goapi", "app.kubernetes.io/component": "migration", "app.kubernetes.io/managed-by": "pulumi" });
+    // An instance of its own (the migration of the API goapi), with the recommended labels.
+    const labels = {
+      "app.kubernetes.io/name": "goapi",
+      "app.kubernetes.io/instance": "goapi-migrate-test",
+      "app.kubernetes.io/component": "migration",
+      "app.kubernetes.io/part-of": "goapi",
+      "app.kubernetes.io/managed-by": "pulumi",
+    };
+    expect(jobLabels).toEqual(labels);
+    expect(job().metadata?.labels).toEqual(labels);
   });
 
   it("lets its pods reach only DNS and the database, and nothing reach them", () => {
     const np = k8s.networkPolicy(d, "goapi-migrate");
+    // In the namespace of the pods it selects (a NetworkPolicy selects only there), labelled as the migration's.
+    expect(np.metadata).toEqual({ name: "goapi-migrate", namespace: "goapi", labels: job().metadata?.labels });
     expect(np.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.spec?.ingress).toEqual([]);
     expect(np.spec?.egress).toEqual(k8s.networkPolicy(d).spec?.egress);
@@ -366,6 +422,11 @@ describe("ApiService variants", () => {
   it("adds a PDB and a memory target when the minimum is above one", async () => {
     const { declared } = await declare({ autoscaling: { minReplicas: 2, maxReplicas: 10, metric: "cpu", cpuUtilization: 65, memoryUtilization: 80 } });
     expect(k8s.pdb(declared).spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: k8s.deployment(declared).spec?.selector.matchLabels } });
+    // With more than one pod kube-score's disruption-budget and HPA-replicas checks apply.
+    expect(k8s.deployment(declared).metadata?.annotations).toEqual({
+      "kube-score/ignore": "container-image-pull-policy,deployment-has-host-podantiaffinity,deployment-targeted-by-hpa-does-not-have-replicas-configured",
+    });
+    expect(k8s.hpa(declared).metadata?.annotations).toBeUndefined();
     expect(k8s.hpa(declared).spec?.metrics).toEqual([
       { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 65 } } },
       { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 80 } } },

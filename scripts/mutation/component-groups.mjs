@@ -27,7 +27,10 @@ export const componentGroups = {
   // The dashboard: its panels as Grafana reads them, its queries under promtool, as the stacks declare them.
   dashboard: { mutate: files("dashboard"), tests: testFiles("dashboard", "observability-promql", "monitoring") },
   // ApiService and what it declares: pods, migration Job, network policies.
-  "api-service": { mutate: files("api-service", "pod", "migration", "egress", "labels"), tests: testFiles("api-service") },
+  // Its canary and request-rate branches (the pods' selector, skipAwait, what
+  // it hands ApiDelivery, the canary's outputs) are declared only by the
+  // delivery tests' stacks, so those judge it too.
+  "api-service": { mutate: files("api-service", "pod", "migration", "egress", "labels"), tests: testFiles("api-service", "delivery") },
   // The autoscaler: ApiService's HPA, and the canary's KEDA ScaledObjects (ApiDelivery).
   scaler: { mutate: files("scaler", "keda"), tests: testFiles("api-service", "delivery") },
   postgres: { mutate: files("postgres"), tests: testFiles("postgres") },
