@@ -4,7 +4,8 @@
 // the pods, under a constant load through that Gateway. A good image is
 // promoted through every step with no failed request; a slow one and a
 // failing one are each rolled back by Flagger, the stable version serving
-// throughout. The figures (requests and failures per step, time to promote
+// throughout. Requests with the internal users' header reach the new version
+// for the whole analysis, and no pod between releases. The figures (requests and failures per step, time to promote
 // or roll back) are printed and kept with the run's logs.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,6 +30,13 @@ const settings = {
 const rate = 40;
 /** The route's hostname, as the stack declares it (goapi:ingress.host in its stack file). */
 let host = "";
+/** The header the stack's internal users' route matches, as the stack declares it. */
+let internalUsers = { header: "", value: "" };
+/** Requests per probe of who answers (one after another, beside the load). */
+const probes = 20;
+/** The versions app/build.sh stamps on the first and the second image (scripts/e2e/app-images.sh). */
+const stableVersion = "e2e-1";
+const nextVersion = "e2e-2";
 /** Flagger's bound for one release here: a pass to notice it, one interval per step and per failed check allowed, and slack. */
 const releaseSeconds = 60 * (1 + steps.length + 2 + 3);
 
@@ -55,6 +63,22 @@ interface Seen {
   phase: string;
   weight: number;
   failedChecks: number;
+}
+
+/** `probes` GETs of /version through the Gateway, tallied by answer: "200 e2e-2" (the version that served it) or the status alone. */
+async function whoAnswers(headers: Record<string, string> = {}): Promise<Record<string, number>> {
+  const tally: Record<string, number> = {};
+  for (let i = 0; i < probes; i++) {
+    const res = await throughGateway("GET", "/version", host, headers);
+    const key = res.status === 200 ? `200 ${(JSON.parse(res.body) as { version: string }).version}` : String(res.status);
+    tally[key] = (tally[key] ?? 0) + 1;
+  }
+  return tally;
+}
+
+/** Who answers with the internal users' header and without it. */
+async function withAndWithoutHeader(): Promise<{ withHeader: Record<string, number>; without: Record<string, number> }> {
+  return { withHeader: await whoAnswers({ [internalUsers.header]: internalUsers.value }), without: await whoAnswers() };
 }
 
 describe("canary releases with Flagger, Traefik and Prometheus on real nodes", () => {
@@ -105,6 +129,7 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     if (host === "") {
       throw new Error("the stack declares no Canary with a host: nothing for the Gateway to route");
     }
+    internalUsers = internalUsersOf(objects);
     processes.push(startTraefik(work), startPrometheus(work, monitor), startFlagger());
     await eventually("the Gateway programmed by Traefik", 120, async () => {
       processesAlive();
@@ -142,9 +167,10 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
    * Releases `image` under the constant load through the Gateway, as `pulumi
    * up` would (the migration Job, then the Deployment), and follows the
    * Canary until Flagger promotes it or rolls it back. Prints the figures
-   * per step.
+   * per step. `atStep` runs once for each public weight above 0 the Canary
+   * holds during the analysis.
    */
-  const release = async (what: string, image: string) => {
+  const release = async (what: string, image: string, atStep?: (weight: number) => Promise<void>) => {
     processesAlive();
     const before = await canaryStatus();
     const stableImage = (await primary()).spec.template.spec.containers[0]?.image;
@@ -162,6 +188,7 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     const primaryImages = new Set<string>();
     const began = Date.now();
     let applied = 0;
+    const stepped = new Set<number>();
     try {
       await new Promise((r) => setTimeout(r, 2000));
       await apply(created, path.join(work, `${what}-created.yaml`));
@@ -184,6 +211,10 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
         const now = { at: Date.now(), phase: s.phase ?? "?", weight: s.canaryWeight ?? 0, failedChecks: s.failedChecks ?? 0 };
         if (last === undefined || last.phase !== now.phase || last.weight !== now.weight || last.failedChecks !== now.failedChecks) {
           seen.push(now);
+        }
+        if (atStep !== undefined && !stepped.has(now.weight) && now.phase === "Progressing" && now.weight > 0) {
+          stepped.add(now.weight);
+          await atStep(now.weight);
         }
         // A terminal phase counts once a moving one was seen: right after the apply the Canary still shows the last release's.
         const moved = seen.some((x) => x.phase === "Progressing" || x.phase === "Promoting" || x.phase === "Finalising");
@@ -216,8 +247,19 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     stableImage: string | undefined;
   };
 
-  it("promotes a good image through 5, 20 and 100 % with no failed request", async () => {
-    const r = await release("good image", e2e.images.appNext);
+  it("promotes a good image through 5, 20 and 100 % with no failed request, the internal users on it for the whole analysis", async () => {
+    const header = `${internalUsers.header}: ${internalUsers.value}`;
+    // Between releases the candidate's Service has no pods.
+    const before = await withAndWithoutHeader();
+    figure(`good image: before the release, ${probes} GET /version with ${header}: ${JSON.stringify(before.withHeader)}; without: ${JSON.stringify(before.without)}`);
+    const during: { weight: number; withHeader: Record<string, number>; without: Record<string, number> }[] = [];
+    const r = await release("good image", e2e.images.appNext, async (weight) => {
+      const answers = await withAndWithoutHeader();
+      during.push({ weight, ...answers });
+      figure(`good image: at weight ${weight}, ${probes} GET /version with ${header}: ${JSON.stringify(answers.withHeader)}; without: ${JSON.stringify(answers.without)}`);
+    });
+    const after = await withAndWithoutHeader();
+    figure(`good image: after the promotion, ${probes} GET /version with ${header}: ${JSON.stringify(after.withHeader)}; without: ${JSON.stringify(after.without)}`);
     const end = r.seen.at(-1);
     expect(end?.phase).toBe("Succeeded");
     // Every step below 100 was taken, in order, before the promotion.
@@ -229,6 +271,14 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     expect(version.version).toBe("e2e-2");
     expect({ failed: r.result.failed, failures: r.result.failures }).toEqual({ failed: 0, failures: [] });
     expect(r.fewestPrimary).toBeGreaterThanOrEqual(2);
+    // The internal users: no pod to answer them before and after, the candidate alone at every step of the analysis.
+    expect(before).toEqual({ withHeader: { "503": probes }, without: { [`200 ${stableVersion}`]: probes } });
+    expect(during.map((d) => [d.weight, d.withHeader])).toEqual(steps.slice(0, -1).map((w) => [w, { [`200 ${nextVersion}`]: probes }]));
+    // Without the header, the public weights: either version, never a failure; the primary for most at the first step (5 %).
+    const versions = [`200 ${stableVersion}`, `200 ${nextVersion}`];
+    expect(during.flatMap((d) => Object.keys(d.without)).filter((k) => !versions.includes(k))).toEqual([]);
+    expect(during[0]?.without[`200 ${stableVersion}`] ?? 0).toBeGreaterThan(probes / 2);
+    expect(after).toEqual({ withHeader: { "503": probes }, without: { [`200 ${nextVersion}`]: probes } });
   });
 
   /** A faulty image: Flagger rolls it back by itself; the primary keeps the stable image throughout. */
@@ -276,6 +326,19 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     expect(pods.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+/** The header match of the stack's own HTTPRoute for internal users (components/canary.ts); where it sends them is what the checks find out. */
+function internalUsersOf(objects: Applied[]): { header: string; value: string } {
+  interface Route {
+    rules?: { matches?: { headers?: { name: string; value: string }[] }[] }[];
+  }
+  const matches = ofKind(objects, "HTTPRoute").flatMap((o) => ((o.spec as Route).rules ?? []).flatMap((r) => r.matches ?? []));
+  const header = matches.flatMap((m) => m.headers ?? [])[0];
+  if (header === undefined) {
+    throw new Error("the stack declares no HTTPRoute with a header match: no internal users to check (delivery.canary.internalUsers)");
+  }
+  return { header: header.name, value: header.value };
+}
 
 const seconds = (from: number, to?: number) => (to === undefined ? "?" : ((to - from) / 1000).toFixed(1));
 
