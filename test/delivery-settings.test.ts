@@ -173,6 +173,9 @@ describe("goapi:delivery", () => {
       // `goapi:delivery: canary`, the strategy written where the group goes: the group's type alone.
       expect(problems({ delivery: "canary" }, "prod")).toEqual([expect.stringMatching(/^goapi:delivery: /) as unknown]);
       expect(problems({ ...tls(), ...canary({ gateway: { listener: "Bad_" } }) })).toEqual(["goapi:delivery.canary.gateway.listener: must be a listener name of the Gateway (its sectionName), such as websecure"]);
+      // The Gateway given as a word: its own problem, not a listener asked of it.
+      const wordGateway = problems({ ...tls(), ...canary({ gateway: "public" }) });
+      expect(wordGateway).toEqual([expect.stringMatching(/^goapi:delivery\.canary\.gateway: /) as unknown]);
     });
   });
 
@@ -206,5 +209,12 @@ describe("goapi:autoscaling.metric", () => {
 
   it("refuses another metric", () => {
     expect(problems(autoscaling({ metric: "rps", requestsPerSecond: 1 }))).toEqual(["goapi:autoscaling.metric: must be cpu or requests"]);
+  });
+
+  it("reports a target out of bounds alone, not also as one the cpu metric would ignore", () => {
+    const found = problems(autoscaling({ requestsPerSecond: 0 }));
+    expect(found).toHaveLength(1);
+    expect(atKey(found, "autoscaling.requestsPerSecond")).toEqual(found);
+    expect(found[0]).not.toContain("read only");
   });
 });

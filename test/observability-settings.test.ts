@@ -107,6 +107,10 @@ describe("goapi:observability", () => {
     ["an unknown tracing key", { tracing: { endpoint: "http://otel:4318", collector: { namespace: "o" }, protocol: "grpc" } }, "goapi:observability.tracing.protocol: is not a setting of this program (a typo?)"],
     ["a Prometheus URL without scheme", { prometheusUrl: "prometheus.monitoring.svc:9090" }, "goapi:observability.prometheusUrl: must be the URL of Prometheus' HTTP API"],
     ["credentials in the Prometheus URL", { prometheusUrl: "http://admin:hunter2@prometheus:9090" }, "goapi:observability.prometheusUrl: must not carry credentials: it goes into the Canary's MetricTemplates and the ScaledObject, which are plain text"],
+    ["a user name alone in the Prometheus URL", { prometheusUrl: "http://admin@prometheus:9090" }, "goapi:observability.prometheusUrl: must not carry credentials"],
+    ["a password alone in the Prometheus URL", { prometheusUrl: "http://:hunter2@prometheus:9090" }, "goapi:observability.prometheusUrl: must not carry credentials"],
+    ["a Prometheus URL of another scheme ending in http", { prometheusUrl: "xhttp://prometheus:9090" }, "goapi:observability.prometheusUrl: must be the URL of Prometheus' HTTP API"],
+    ["a Prometheus URL of another scheme starting with http", { prometheusUrl: "httpx://prometheus:9090" }, "goapi:observability.prometheusUrl: must be the URL of Prometheus' HTTP API"],
     ["observability given as a word", "on", "goapi:observability:"],
   ])("refuses %s", (_what, o, message) => {
     expect(problemsOf(observability(o))).toContainEqual(expect.stringContaining(message));
@@ -122,6 +126,10 @@ describe("goapi:observability", () => {
   it("never echoes the endpoint's credentials", () => {
     const problems = problemsOf(tracing({ endpoint: "https://user:hunter2@otel.example.com" }));
     expect(problems.join("\n")).not.toContain("hunter2");
+  });
+
+  it("reports a Prometheus URL that is no URL at all alone, without the rules that read it", () => {
+    expect(problemsOf(observability({ prometheusUrl: "http://" }))).toEqual([expect.stringMatching(/^goapi:observability\.prometheusUrl: must be the URL of Prometheus' HTTP API/)]);
   });
 
   it("never echoes the Prometheus URL's credentials", () => {
