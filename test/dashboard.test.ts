@@ -37,8 +37,8 @@ describe("the dashboard's panels", () => {
     ]);
   });
 
-  it("measure in the unit of their queries, none below 0", () => {
-    expect(board.panels.map((p) => [p.title, p.fieldConfig])).toEqual(
+  it("are time series, each in the unit of its queries, none below 0", () => {
+    expect(board.panels.map((p) => [p.title, p.type, p.fieldConfig])).toEqual(
       (
         [
           ["Requests per route", "reqps"],
@@ -50,7 +50,7 @@ describe("the dashboard's panels", () => {
           ["Database pool connections", "short"],
           ["Database pool waits", "short"],
         ] as const
-      ).map(([title, unit]) => [title, { defaults: { unit, min: 0 }, overrides: [] }]),
+      ).map(([title, unit]) => [title, "timeseries", { defaults: { unit, min: 0 }, overrides: [] }]),
     );
   });
 
