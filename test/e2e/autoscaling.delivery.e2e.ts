@@ -12,12 +12,12 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { collection, get, KObject, kubectl, list } from "../cluster/kube";
+import { collection, get, KObject, list } from "../cluster/kube";
 import type { Applied } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
-import { HostProcess, kubeconfig, requireTools, startPrometheus, stopAll } from "./delivery";
+import { applyCrds, assertRunning, figureOf, HostProcess, kubeconfig, requireTools, startPrometheus, stopAll } from "./delivery";
 import { e2e } from "./env";
-import { externalDatabase } from "./external-db";
+import { externalDatabase, externalDatabaseReady } from "./external-db";
 import { startLoad } from "./host";
 import { apply, objectsOf, ofKind, runOnNodes, tokenOf } from "./stack";
 import { externalMetricsApi, kedaApiObjects, kedaCertificates, kedaCrdFiles, startKedaAdapter, startKedaOperator } from "./keda";
@@ -61,11 +61,7 @@ interface Condition {
   message?: string;
 }
 
-function figure(line: string): void {
-  const text = `e2e figure [autoscaling] ${line}`;
-  fs.appendFileSync(path.join(e2e.state, "logs", "figures.txt"), `${text}\n`);
-  process.stdout.write(`${text}\n`);
-}
+const figure = figureOf("autoscaling");
 
 /** A quantity as the HPA writes it ("11500m", "15", "1k"), as a number. */
 function quantity(q: string | undefined): number {
@@ -98,10 +94,7 @@ describe("request-rate autoscaling with KEDA on real pods", () => {
   const deploymentPath = () => `${collection("apps/v1", "deployments", namespace)}/goapi`;
   const hpaPath = () => `${collection("autoscaling/v2", "horizontalpodautoscalers", namespace)}/keda-hpa-goapi`;
   const processesAlive = () => {
-    const gone = processes.filter((p) => p.exited()).map((p) => `${p.name} exited (log: ${p.log})`);
-    if (gone.length > 0) {
-      throw new Error(gone.join("; "));
-    }
+    assertRunning(processes);
   };
   const read = async (): Promise<Reading> => {
     const d = await get<Deployment>(deploymentPath());
@@ -119,13 +112,7 @@ describe("request-rate autoscaling with KEDA on real pods", () => {
     requireTools(["keda-operator", "keda-adapter", "prometheus"], ["keda"]);
     fs.mkdirSync(work, { recursive: true });
     // All of KEDA's CRDs; the plane applied the ScaledObject's already, under kubectl's field manager.
-    for (const file of kedaCrdFiles()) {
-      const res = await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=goapi-e2e", "--filename", file]);
-      if (res.code !== 0) {
-        throw new Error(`kubectl apply ${file}: ${res.stderr}`);
-      }
-    }
-    await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    await applyCrds(kedaCrdFiles());
     const certs = path.join(work, "keda-certs");
     await apply(kedaApiObjects(kedaCertificates(certs)), path.join(work, "keda-api.yaml"));
     await apply(externalDatabase(stack), path.join(work, "database.yaml"));
@@ -144,10 +131,7 @@ describe("request-rate autoscaling with KEDA on real pods", () => {
       return { done: c?.status === "True", seen: c };
     });
     figure(`APIService ${externalMetricsApi}: ${JSON.stringify(available)}`);
-    await eventually("the external database ready", 180, async () => {
-      const d = await get<Deployment>(`${collection("apps/v1", "deployments", `goapi-e2e-db-${stack}`)}/postgres`);
-      return { done: (d.status?.readyReplicas ?? 0) >= 1, seen: d.status };
-    });
+    await externalDatabaseReady(stack);
     // The first `pulumi up`: everything, the migration Job and the Deployment last.
     const all = objects.map((a) => a.object);
     const later = ["Job", "Deployment"];

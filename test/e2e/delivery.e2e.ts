@@ -12,9 +12,9 @@ import * as path from "node:path";
 import { collection, get, KObject, kubectl, list, pathOf, request } from "../cluster/kube";
 import { Applied, idOf } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
-import { gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll, throughGateway } from "./delivery";
+import { applyCrds, assertRunning, figureOf, gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll, throughGateway } from "./delivery";
 import { e2e } from "./env";
-import { externalDatabase } from "./external-db";
+import { externalDatabase, externalDatabaseReady } from "./external-db";
 import { LoadProgress, startLoad } from "./host";
 import { apply, Change, objectsOf, ofKind, runOnNodes, tokenOf } from "./stack";
 
@@ -51,11 +51,7 @@ interface Deployment extends KObject {
   status?: { readyReplicas?: number };
 }
 
-function figure(line: string): void {
-  const text = `e2e figure [delivery] ${line}`;
-  fs.appendFileSync(path.join(e2e.state, "logs", "figures.txt"), `${text}\n`);
-  process.stdout.write(`${text}\n`);
-}
+const figure = figureOf("delivery");
 
 /** A change of the Canary's phase or weight, when this process saw it. */
 interface Seen {
@@ -101,22 +97,13 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
     return { ...o, spec };
   };
   const processesAlive = () => {
-    const gone = processes.filter((p) => p.exited()).map((p) => `${p.name} exited (log: ${p.log})`);
-    if (gone.length > 0) {
-      throw new Error(gone.join("; "));
-    }
+    assertRunning(processes);
   };
 
   beforeAll(async () => {
     requireTools(["flagger", "traefik", "prometheus"]);
     fs.mkdirSync(work, { recursive: true });
-    for (const file of gatewayApiCrdFiles()) {
-      const res = await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=goapi-e2e", "--filename", file]);
-      if (res.code !== 0) {
-        throw new Error(`kubectl apply ${file}: ${res.stderr}`);
-      }
-    }
-    await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    await applyCrds(gatewayApiCrdFiles());
     await apply(gatewayObjects(), path.join(work, "gateway.yaml"));
     await apply(externalDatabase(stack), path.join(work, "database.yaml"));
     objects = await render({});
@@ -136,10 +123,7 @@ describe("canary releases with Flagger, Traefik and Prometheus on real nodes", (
       const g = await get<KObject & { status?: { conditions?: { type: string; status: string }[] } }>(`/apis/gateway.networking.k8s.io/v1/namespaces/${gateway.namespace}/gateways/${gateway.name}`);
       return { done: g.status?.conditions?.some((c) => c.type === "Programmed" && c.status === "True") ?? false, seen: g.status?.conditions };
     });
-    await eventually("the external database ready", 180, async () => {
-      const d = await get<Deployment>(`${collection("apps/v1", "deployments", `goapi-e2e-db-${stack}`)}/postgres`);
-      return { done: (d.status?.readyReplicas ?? 0) >= 1, seen: d.status };
-    });
+    await externalDatabaseReady(stack);
     // The first `pulumi up`: everything, the migration Job and the Deployment last.
     const all = objects.map((a) => a.object);
     const later = ["Job", "Deployment"];

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { KObject } from "../cluster/kube";
+import { type KObject, kubectl } from "../cluster/kube";
 import { e2e } from "./env";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -108,6 +108,34 @@ export function startHostProcess(name: string, args: string[], env: Record<strin
     fs.writeFileSync(path.join(e2e.state, "pids", `delivery-${name}.pid`), `${child.pid}\n`);
   }
   return { name, log, child, exited: () => gone };
+}
+
+/** Throws, naming each process that exited and its log, so that a wait on a controller fails at once when it died. */
+export function assertRunning(processes: HostProcess[]): void {
+  const gone = processes.filter((p) => p.exited()).map((p) => `${p.name} exited (log: ${p.log})`);
+  if (gone.length > 0) {
+    throw new Error(gone.join("; "));
+  }
+}
+
+/** Applies CRD files server-side under the checks' field manager, and waits until every CRD is established. */
+export async function applyCrds(files: string[]): Promise<void> {
+  for (const file of files) {
+    const res = await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=goapi-e2e", "--filename", file]);
+    if (res.code !== 0) {
+      throw new Error(`kubectl apply ${file}: ${res.stderr}`);
+    }
+  }
+  await kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+}
+
+/** Prints a figure of the check `check` and keeps it with the run's logs (logs/figures.txt). */
+export function figureOf(check: string): (line: string) => void {
+  return (line) => {
+    const text = `e2e figure [${check}] ${line}`;
+    fs.appendFileSync(path.join(e2e.state, "logs", "figures.txt"), `${text}\n`);
+    process.stdout.write(`${text}\n`);
+  };
 }
 
 /** Stops the processes (SIGTERM, then SIGKILL after 10 s). */

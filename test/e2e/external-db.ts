@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { restrictedContainerSecurity } from "../../components/pod";
-import type { KObject } from "../cluster/kube";
+import { collection, get, type KObject } from "../cluster/kube";
+import { eventually } from "../cluster/poll";
 import { e2e } from "./env";
 import { externalDatabaseNamespace, externalDatabasePassword } from "./stack";
 
@@ -82,4 +83,12 @@ export function externalDatabase(stack: string): KObject[] {
       },
     },
   ];
+}
+
+/** Waits until the stand-in database of `stack` (externalDatabase above) serves. */
+export async function externalDatabaseReady(stack: string): Promise<void> {
+  await eventually("the external database ready", 180, async () => {
+    const d = await get<KObject & { status?: { readyReplicas?: number } }>(`${collection("apps/v1", "deployments", externalDatabaseNamespace(stack))}/postgres`);
+    return { done: (d.status?.readyReplicas ?? 0) >= 1, seen: d.status };
+  });
 }
