@@ -46,10 +46,7 @@ if [ -f "$stages_file" ] && binaries_current "$stamp_file" "$(wanted_stamp)" "$b
   exit 0
 fi
 
-rm -f "$stamp_file"
-mkdir -p "$bin_dir" "$src_dir"
-started=$SECONDS
-step() { say "[$((SECONDS - started))s] $*"; }
+start_build "$stamp_file" "$bin_dir" "$src_dir"
 
 # A wrapper module per component (build_kubernetes in lib.sh; etcd's server
 # has replace directives too).

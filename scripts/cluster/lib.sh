@@ -55,6 +55,18 @@ binaries_current() { # STAMP WANTED DIR BINARY...
   for binary in "$@"; do [ -x "$dir/$binary" ] || return 1; done
 }
 
+# A build's start once binaries_current said no: its stamp goes first (see
+# above), its folders are made, and the clock that step reads starts.
+start_build() { # STAMP DIR...
+  rm -f "$1"
+  shift
+  mkdir -p "$@"
+  build_started=$SECONDS
+}
+
+# One line per step of a build, with the seconds since start_build.
+step() { say "[$((SECONDS - build_started))s] $*"; }
+
 # Condenses `go build -v` / `go mod` output (a line per package or module) to
 # a running count, on one rewritten line on a terminal and every 100 lines
 # elsewhere; anything else (compiler errors) passes through unchanged.

@@ -59,10 +59,7 @@ if binaries_current "$stamp" "$(wanted)" "$out" "${binaries[@]}"; then
   say "binaries up to date in ${out#"$repo_root"/}"
   exit 0
 fi
-rm -f "$stamp"
-mkdir -p "$out" "$src"
-started=$SECONDS
-step() { say "[$((SECONDS - started))s] $*"; }
+start_build "$stamp" "$out" "$src"
 
 step "flagger v$flagger_version"
 GOBIN="$out" go install -v -trimpath -ldflags "-s -w" "github.com/fluxcd/flagger/cmd/flagger@v$flagger_version" 2>&1 | progress

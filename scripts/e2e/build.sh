@@ -22,10 +22,7 @@ if binaries_current "$e2e_stamp" "$(e2e_wanted_stamp)" "$e2e_bin" "${binaries[@]
   say "binaries up to date in ${e2e_bin#"$repo_root"/}"
   exit 0
 fi
-rm -f "$e2e_stamp"
-mkdir -p "$e2e_bin" "$e2e_src"
-started=$SECONDS
-step() { say "[$((SECONDS - started))s] $*"; }
+start_build "$e2e_stamp" "$e2e_bin" "$e2e_src"
 
 # CoreDNS with a plugin list of our own: a main that sets the directives
 # (their order is the order plugins run in, as in CoreDNS's plugin.cfg) and
