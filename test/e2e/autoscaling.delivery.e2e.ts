@@ -15,7 +15,7 @@ import { parse } from "yaml";
 import { collection, get, KObject, list } from "../cluster/kube";
 import type { Applied } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
-import { applyCrds, assertRunning, figureOf, HostProcess, kubeconfig, requireTools, startPrometheus, stopAll } from "./delivery";
+import { applyCrds, assertRunning, figureOf, secondsBetween as seconds, HostProcess, kubeconfig, requireTools, startPrometheus, stopAll } from "./delivery";
 import { e2e } from "./env";
 import { externalDatabase, externalDatabaseReady } from "./external-db";
 import { startLoad } from "./host";
@@ -233,8 +233,6 @@ describe("request-rate autoscaling with KEDA on real pods", () => {
     expect(end?.replicas).toBe(minReplicas);
   });
 });
-
-const seconds = (from: number, to?: number) => (to === undefined ? "?" : ((to - from) / 1000).toFixed(1));
 
 /** Each change of the replicas asked for or ready, with the rate per pod the HPA read then. */
 function milestones(readings: Reading[], from: number): string[] {

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { collection, get, KObject, kubectl, list, pathOf, request } from "../cluster/kube";
 import { Applied, idOf } from "../cluster/objects";
 import { eventually } from "../cluster/poll";
-import { applyCrds, assertRunning, figureOf, gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll, throughGateway } from "./delivery";
+import { applyCrds, assertRunning, figureOf, secondsBetween as seconds, gateway, gatewayApiCrdFiles, gatewayObjects, gatewayUrl, HostProcess, prometheusUrl, promQuery, requireTools, startFlagger, startPrometheus, startTraefik, stopAll, throughGateway } from "./delivery";
 import { e2e } from "./env";
 import { externalDatabase, externalDatabaseReady } from "./external-db";
 import { LoadProgress, startLoad } from "./host";
@@ -323,8 +323,6 @@ function internalUsersOf(objects: Applied[]): { header: string; value: string } 
   }
   return { header: header.name, value: header.value };
 }
-
-const seconds = (from: number, to?: number) => (to === undefined ? "?" : ((to - from) / 1000).toFixed(1));
 
 function describeSeen(seen: Seen[], from: number): string {
   return seen.map((s) => `+${seconds(from, s.at)}s ${s.phase} ${s.weight}%${s.failedChecks > 0 ? ` (${s.failedChecks} failed checks)` : ""}`).join(", ");

@@ -138,6 +138,9 @@ export function figureOf(check: string): (line: string) => void {
   };
 }
 
+/** The seconds from `from` to `to` (ms clock readings) for a figure, "?" when `to` never came. */
+export const secondsBetween = (from: number, to?: number): string => (to === undefined ? "?" : ((to - from) / 1000).toFixed(1));
+
 /** Stops the processes (SIGTERM, then SIGKILL after 10 s). */
 export async function stopAll(processes: HostProcess[]): Promise<void> {
   await Promise.all(
